@@ -1,0 +1,298 @@
+// The append core. Portable to glibc 2.28: statx (GLIBC_2.28) stands in for
+// stat/fstat, whose GLIBC_2.33 symbols a Debian 12 build would otherwise need.
+#include "append.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+namespace ds01 {
+
+namespace {
+
+constexpr int kOpenFlags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
+constexpr mode_t kFileMode = 0664;
+constexpr mode_t kDirMode = 0775;
+
+bool StatFd(int fd, struct statx* st) {
+  return statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_MODE | STATX_INO | STATX_SIZE, st) == 0;
+}
+
+bool StatPath(const char* path, struct statx* st) {
+  return statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_MODE | STATX_INO, st) == 0;
+}
+
+dev_t DevOf(const struct statx& st) { return makedev(st.stx_dev_major, st.stx_dev_minor); }
+
+const char* TypeName(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISLNK(mode)) return "a symbolic link";
+  return "not a regular file";
+}
+
+void SetErrno(AppendError* err, int code, const char* what, const char* path) {
+  char buf[128];
+  const char* text = strerror_r(code, buf, sizeof buf);
+  err->code = code;
+  snprintf(err->message, sizeof err->message, "%s %s: %s", what, path, text);
+}
+
+void SetOwn(AppendError* err, int code, const char* text) {
+  err->code = code;
+  snprintf(err->message, sizeof err->message, "%s", text);
+}
+
+void SleepMicros(long us) {
+  struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
+
+long NowMillis() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+// mkdir -p for the parents of path, 0775 whatever the umask; a setgid bit the
+// new directory inherited (the deployment's 2775 log dir) is kept.
+void MakeParents(const char* path) {
+  char* copy = strdup(path);
+  if (copy == nullptr) return;
+  for (char* p = copy + 1; *p != '\0'; p++) {
+    if (*p != '/') continue;
+    *p = '\0';
+    if (mkdir(copy, kDirMode) == 0) {
+      struct statx st;
+      if (StatPath(copy, &st)) chmod(copy, kDirMode | (st.stx_mode & S_ISGID));
+    }
+    *p = '/';
+  }
+  free(copy);
+}
+
+// Every line ends with '\n' and is at most kMaxLineBytes long, newline included.
+int CheckLines(const char* data, size_t len) {
+  if (len == 0 || data[len - 1] != '\n') return kErrBadBatch;
+  const char* p = data;
+  const char* end = data + len;
+  while (p < end) {
+    const char* nl = static_cast<const char*>(memchr(p, '\n', end - p));
+    if (static_cast<size_t>(nl - p) + 1 > kMaxLineBytes) return kErrLineTooLong;
+    p = nl + 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+const char* CodeName(int code) {
+  switch (code) {
+    case 0: return "OK";
+    case kErrLineTooLong: return "ELINETOOLONG";
+    case kErrNotRegular: return "ENOTREGULAR";
+    case kErrBadBatch: return "EBADLINES";
+    case kErrTornLine: return "ETORNLINE";
+    case kErrClosed: return "ECLOSED";
+    case EACCES: return "EACCES";
+    case EPERM: return "EPERM";
+    case ENOENT: return "ENOENT";
+    case ENOTDIR: return "ENOTDIR";
+    case EISDIR: return "EISDIR";
+    case ENOSPC: return "ENOSPC";
+    case EDQUOT: return "EDQUOT";
+    case EROFS: return "EROFS";
+    case ELOOP: return "ELOOP";
+    case EFBIG: return "EFBIG";
+    case EIO: return "EIO";
+    case EMFILE: return "EMFILE";
+    case ENFILE: return "ENFILE";
+    case ENAMETOOLONG: return "ENAMETOOLONG";
+    case EAGAIN: return "EAGAIN";
+    case EBADF: return "EBADF";
+    case EINVAL: return "EINVAL";
+    case ENXIO: return "ENXIO";
+    case ETXTBSY: return "ETXTBSY";
+    default: return "EUNKNOWN";
+  }
+}
+
+Appender::Appender(const char* path, int lock_timeout_ms)
+    : path_(strdup(path)), lock_timeout_ms_(lock_timeout_ms < 0 ? 0 : lock_timeout_ms) {}
+
+Appender::~Appender() {
+  CloseFd();
+  free(path_);
+}
+
+void Appender::Close() {
+  CloseFd();
+  closed_ = true;
+}
+
+void Appender::CloseFd() {
+  if (fd_ >= 0) close(fd_);
+  fd_ = -1;
+}
+
+bool Appender::OpenPath(AppendError* err) {
+  if (path_ == nullptr) {
+    SetOwn(err, ENOMEM, "out of memory");
+    return false;
+  }
+  bool created = false;
+  bool made_parents = false;
+  int fd = -1;
+  for (int attempt = 0; attempt < 4 && fd < 0; attempt++) {
+    fd = open(path_, kOpenFlags);
+    if (fd >= 0 || errno != ENOENT) break;
+    // Create it ourselves (O_EXCL) so we know to set the mode past the umask.
+    fd = open(path_, kOpenFlags | O_CREAT | O_EXCL, kFileMode);
+    if (fd >= 0) {
+      created = true;
+    } else if (errno == ENOENT && !made_parents) {
+      MakeParents(path_);
+      made_parents = true;
+    } else if (errno != EEXIST) {
+      break;
+    }
+  }
+  if (fd < 0) {
+    int e = errno;
+    if (e == ENXIO) {  // O_NONBLOCK|O_WRONLY on a FIFO nobody reads, or a socket
+      err->code = kErrNotRegular;
+      snprintf(err->message, sizeof err->message, "refusing %s: a FIFO or socket, not a regular file", path_);
+    } else if (e == ELOOP) {
+      err->code = ELOOP;
+      snprintf(err->message, sizeof err->message, "refusing %s: a symbolic link (not followed)", path_);
+    } else {
+      SetErrno(err, e, "cannot open", path_);
+    }
+    return false;
+  }
+  struct statx st;
+  if (!StatFd(fd, &st)) {
+    SetErrno(err, errno, "cannot stat", path_);
+    close(fd);
+    return false;
+  }
+  if (!S_ISREG(st.stx_mode)) {
+    err->code = kErrNotRegular;
+    snprintf(err->message, sizeof err->message, "refusing %s: %s, not a regular file", path_, TypeName(st.stx_mode));
+    close(fd);
+    return false;
+  }
+  if (created) fchmod(fd, kFileMode);
+  fd_ = fd;
+  dev_ = DevOf(st);
+  ino_ = st.stx_ino;
+  return true;
+}
+
+// Does the path still name the file we hold? Rotation renames it away, or an
+// admin deletes it; either way the next line belongs in a new file at the path.
+bool Appender::PathStillOurs() {
+  struct statx st;
+  if (!StatPath(path_, &st)) return !(errno == ENOENT || errno == ENOTDIR);
+  return st.stx_ino == ino_ && DevOf(st) == dev_;
+}
+
+bool Appender::EnsureOpen(AppendError* err) {
+  if (fd_ >= 0) {
+    if (PathStillOurs()) return true;
+    CloseFd();
+    stats_.reopens++;
+  }
+  return OpenPath(err);
+}
+
+// flock with a bounded wait: poll LOCK_NB with a backoff from 20 us to 2 ms.
+bool Appender::LockBounded() {
+  long deadline = NowMillis() + lock_timeout_ms_;
+  long pause_us = 20;
+  for (;;) {
+    if (flock(fd_, LOCK_EX | LOCK_NB) == 0) return true;
+    if (errno == EINTR) continue;
+    if (errno != EWOULDBLOCK) return false;  // ENOLCK and the like: write unlocked
+    if (NowMillis() >= deadline) return false;
+    SleepMicros(pause_us);
+    if (pause_us < 2000) pause_us *= 2;
+  }
+}
+
+bool Appender::WriteAll(const char* data, size_t len, bool locked, AppendError* err) {
+  size_t done = 0;
+  int code = 0;
+  while (done < len) {
+    ssize_t n = write(fd_, data + done, len - done);
+    if (n > 0) {
+      done += static_cast<size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      code = n < 0 ? errno : EIO;
+      break;
+    }
+  }
+  if (done == len) return true;
+  if (done == 0) {
+    SetErrno(err, code, "cannot write", path_);
+    return false;
+  }
+  // A partial write: cut the file back to where our bytes began, but only if
+  // nothing was appended after them (always so under the lock; a writer that
+  // ignores the lock could have raced us when we wrote unlocked).
+  off_t end = lseek(fd_, 0, SEEK_CUR);
+  struct statx st;
+  if (end >= 0 && StatFd(fd_, &st) && static_cast<off_t>(st.stx_size) == end &&
+      ftruncate(fd_, end - static_cast<off_t>(done)) == 0) {
+    stats_.rollbacks++;
+    SetErrno(err, code, "cannot write (partial write rolled back)", path_);
+  } else {
+    err->code = kErrTornLine;
+    snprintf(err->message, sizeof err->message,
+             "partial write to %s could not be rolled back (%s lock)", path_, locked ? "with" : "without");
+  }
+  return false;
+}
+
+bool Appender::Append(const char* data, size_t len, AppendError* err) {
+  if (closed_) {
+    SetOwn(err, kErrClosed, "the writer is closed");
+    return false;
+  }
+  int bad = CheckLines(data, len);
+  if (bad == kErrLineTooLong) {
+    SetOwn(err, bad, "a line is longer than 4096 bytes (PIPE_BUF), newline included");
+    return false;
+  }
+  if (bad != 0) {
+    SetOwn(err, bad, "data must be whole lines, each ending with a newline");
+    return false;
+  }
+  if (!EnsureOpen(err)) return false;
+  bool locked = LockBounded();
+  // At the bound we write anyway: O_APPEND keeps a line whole against other
+  // appenders, and losing the event to a stuck lock holder is the worse fault.
+  if (!locked) stats_.lock_timeouts++;
+  bool ok = WriteAll(data, len, locked, err);
+  if (locked) flock(fd_, LOCK_UN);
+  if (ok) {
+    stats_.appends++;
+    stats_.bytes += len;
+  }
+  return ok;
+}
+
+}  // namespace ds01

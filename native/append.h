@@ -1,0 +1,72 @@
+// The append core: bytes and file descriptors only, no Node-API and no JSON.
+// One instance owns one descriptor for one path. Callers serialise access
+// (binding.cc holds a mutex around every call).
+#ifndef DS01_APPEND_H
+#define DS01_APPEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+namespace ds01 {
+
+// PIPE_BUF on Linux: the most one line (newline included) may take.
+constexpr size_t kMaxLineBytes = 4096;
+
+// Codes of our own, for refusals that have no errno of their own.
+constexpr int kErrLineTooLong = -1001;  // a line over kMaxLineBytes
+constexpr int kErrNotRegular = -1002;   // path names a FIFO, socket, device...
+constexpr int kErrBadBatch = -1003;     // empty, or not ending with '\n'
+constexpr int kErrTornLine = -1004;     // a partial write we could not cut back
+constexpr int kErrClosed = -1005;       // the writer was closed
+
+struct AppendError {
+  int code = 0;           // 0: ok; > 0: errno; < 0: one of kErr* above
+  char message[256] = {};
+};
+
+struct AppendStats {
+  uint64_t appends = 0;        // successful append calls
+  uint64_t bytes = 0;          // bytes written by them
+  uint64_t reopens = 0;        // path renamed or deleted under us: reopened
+  uint64_t lock_timeouts = 0;  // appends written without the lock at the bound
+  uint64_t rollbacks = 0;      // partial writes cut back with ftruncate
+};
+
+class Appender {
+ public:
+  Appender(const char* path, int lock_timeout_ms);
+  ~Appender();
+  Appender(const Appender&) = delete;
+  Appender& operator=(const Appender&) = delete;
+
+  // Appends whole lines (data must end with '\n', every line <= 4096 bytes)
+  // in one write(2) under flock. Returns true when every byte landed.
+  bool Append(const char* data, size_t len, AppendError* err);
+  void Close();
+  bool closed() const { return closed_; }
+  const AppendStats& stats() const { return stats_; }
+
+ private:
+  bool EnsureOpen(AppendError* err);
+  bool OpenPath(AppendError* err);
+  bool PathStillOurs();
+  bool LockBounded();
+  bool WriteAll(const char* data, size_t len, bool locked, AppendError* err);
+  void CloseFd();
+
+  char* path_;
+  int lock_timeout_ms_;
+  int fd_ = -1;
+  dev_t dev_ = 0;
+  ino_t ino_ = 0;
+  bool closed_ = false;
+  AppendStats stats_;
+};
+
+// Name of a code for JavaScript: "EACCES", "ELINETOOLONG", ...
+const char* CodeName(int code);
+
+}  // namespace ds01
+
+#endif  // DS01_APPEND_H

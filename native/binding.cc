@@ -1,0 +1,243 @@
+// Node-API glue over the append core: a Writer class with append (sync),
+// appendAsync (libuv thread pool), stats and close. Nothing here throws into
+// JavaScript; every call returns null (written) or {code, errno, message}.
+#include <napi.h>
+
+#include <atomic>
+#include <mutex>
+#include <stdlib.h>
+#include <string.h>
+
+#include "append.h"
+
+namespace {
+
+struct Job;
+
+// The appender and the jobs queued for it, shared by the Writer object and
+// its in-flight async jobs, freed when the last of them lets go.
+struct Shared {
+  Shared(const char* path, int lock_timeout_ms) : app(path, lock_timeout_ms) {}
+  std::mutex mu;
+  ds01::Appender app;
+  Job* head = nullptr;  // async jobs not yet written, oldest first
+  Job* tail = nullptr;
+  std::atomic<int> refs{1};
+  void Ref() { refs.fetch_add(1); }
+  void Unref() {
+    if (refs.fetch_sub(1) == 1) delete this;
+  }
+};
+
+struct Job {
+  char* data = nullptr;
+  size_t len = 0;
+  bool done = false;
+  bool ok = false;
+  ds01::AppendError err;
+  Job* next = nullptr;
+};
+
+// Writes every queued job up to and including `last` (all of them when null),
+// so lines land in the order JavaScript handed them over. Caller holds mu.
+void DrainLocked(Shared* s, Job* last) {
+  while (s->head != nullptr) {
+    Job* job = s->head;
+    s->head = job->next;
+    if (s->head == nullptr) s->tail = nullptr;
+    job->ok = s->app.Append(job->data, job->len, &job->err);
+    job->done = true;
+    if (job == last) return;
+  }
+}
+
+Napi::Value Result(Napi::Env env, bool ok, const ds01::AppendError& err) {
+  if (ok) return env.Null();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("code", ds01::CodeName(err.code));
+  out.Set("errno", err.code > 0 ? err.code : 0);
+  out.Set("message", err.message);
+  return out;
+}
+
+Napi::Value Invalid(Napi::Env env, const char* message) {
+  ds01::AppendError err;
+  err.code = EINVAL;
+  snprintf(err.message, sizeof err.message, "%s", message);
+  return Result(env, false, err);
+}
+
+// Copies a string or Uint8Array argument into malloc'd bytes.
+bool CopyBytes(Napi::Value value, char** out, size_t* len) {
+  napi_env env = value.Env();
+  if (value.IsString()) {
+    size_t n = 0;
+    if (napi_get_value_string_utf8(env, value, nullptr, 0, &n) != napi_ok) return false;
+    char* buf = static_cast<char*>(malloc(n + 1));
+    if (buf == nullptr) return false;
+    napi_get_value_string_utf8(env, value, buf, n + 1, &n);
+    *out = buf;
+    *len = n;
+    return true;
+  }
+  if (value.IsTypedArray()) {
+    Napi::TypedArray ta = value.As<Napi::TypedArray>();
+    if (ta.TypedArrayType() != napi_uint8_array) return false;
+    Napi::Uint8Array u8 = value.As<Napi::Uint8Array>();
+    char* buf = static_cast<char*>(malloc(u8.ByteLength() + 1));
+    if (buf == nullptr) return false;
+    memcpy(buf, u8.Data(), u8.ByteLength());
+    *out = buf;
+    *len = u8.ByteLength();
+    return true;
+  }
+  return false;
+}
+
+class AppendWorker : public Napi::AsyncWorker {
+ public:
+  AppendWorker(Napi::Function& callback, Shared* shared, Job* job)
+      : Napi::AsyncWorker(callback, "ds01-events:append"), shared_(shared), job_(job) {
+    shared_->Ref();
+  }
+  ~AppendWorker() override {
+    free(job_->data);
+    delete job_;
+    shared_->Unref();
+  }
+  void Execute() override {
+    std::lock_guard<std::mutex> hold(shared_->mu);
+    if (!job_->done) DrainLocked(shared_, job_);
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    Callback().Call({Result(env, job_->ok, job_->err)});
+  }
+
+ private:
+  Shared* shared_;
+  Job* job_;
+};
+
+class Writer : public Napi::ObjectWrap<Writer> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "Writer",
+                       {InstanceMethod<&Writer::Append>("append"),
+                        InstanceMethod<&Writer::AppendAsync>("appendAsync"),
+                        InstanceMethod<&Writer::Stats>("stats"),
+                        InstanceMethod<&Writer::Close>("close")});
+  }
+
+  explicit Writer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Writer>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsString()) {
+      Napi::TypeError::New(env, "Writer(path: string, lockTimeoutMs?: number)").ThrowAsJavaScriptException();
+      return;
+    }
+    int timeout = 100;
+    if (info.Length() > 1 && info[1].IsNumber()) timeout = info[1].As<Napi::Number>().Int32Value();
+    std::string path = info[0].As<Napi::String>().Utf8Value();
+    shared_ = new Shared(path.c_str(), timeout);
+  }
+
+  // Environment teardown (worker exit, process exit) or GC: close the fd.
+  ~Writer() override {
+    if (shared_ == nullptr) return;
+    {
+      std::lock_guard<std::mutex> hold(shared_->mu);
+      shared_->app.Close();
+    }
+    shared_->Unref();
+  }
+
+ private:
+  Napi::Value Append(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    ds01::AppendError err;
+    bool ok = false;
+    if (info.Length() < 1) return Invalid(env, "append(data: string | Uint8Array)");
+    Napi::Value value = info[0];
+    // Hot path: a string of one line is converted on the stack, no malloc.
+    char stack[ds01::kMaxLineBytes * 2];
+    size_t len = 0;
+    char* heap = nullptr;
+    const char* data = stack;
+    if (value.IsString()) {
+      napi_get_value_string_utf8(env, value, stack, sizeof stack, &len);
+      if (len >= sizeof stack - 1) {
+        if (!CopyBytes(value, &heap, &len)) return Invalid(env, "cannot read the data");
+        data = heap;
+      }
+    } else if (value.IsTypedArray() && value.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array) {
+      Napi::Uint8Array u8 = value.As<Napi::Uint8Array>();
+      data = reinterpret_cast<const char*>(u8.Data());
+      len = u8.ByteLength();
+    } else {
+      return Invalid(env, "append(data: string | Uint8Array)");
+    }
+    {
+      std::lock_guard<std::mutex> hold(shared_->mu);
+      DrainLocked(shared_, nullptr);
+      ok = shared_->app.Append(data, len, &err);
+    }
+    free(heap);
+    return Result(env, ok, err);
+  }
+
+  Napi::Value AppendAsync(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 2 || !info[1].IsFunction()) return Invalid(env, "appendAsync(data, callback)");
+    Job* job = new Job();
+    if (!CopyBytes(info[0], &job->data, &job->len)) {
+      delete job;
+      return Invalid(env, "appendAsync(data: string | Uint8Array, callback)");
+    }
+    {
+      std::lock_guard<std::mutex> hold(shared_->mu);
+      if (shared_->tail != nullptr) shared_->tail->next = job;
+      else shared_->head = job;
+      shared_->tail = job;
+    }
+    Napi::Function callback = info[1].As<Napi::Function>();
+    (new AppendWorker(callback, shared_, job))->Queue();
+    return env.Null();
+  }
+
+  Napi::Value Stats(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    ds01::AppendStats st;
+    {
+      std::lock_guard<std::mutex> hold(shared_->mu);
+      st = shared_->app.stats();
+    }
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("appends", static_cast<double>(st.appends));
+    out.Set("bytes", static_cast<double>(st.bytes));
+    out.Set("reopens", static_cast<double>(st.reopens));
+    out.Set("lockTimeouts", static_cast<double>(st.lock_timeouts));
+    out.Set("rollbacks", static_cast<double>(st.rollbacks));
+    return out;
+  }
+
+  // Writes what is still queued, then closes; later appends answer ECLOSED.
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    std::lock_guard<std::mutex> hold(shared_->mu);
+    DrainLocked(shared_, nullptr);
+    shared_->app.Close();
+    return info.Env().Null();
+  }
+
+  Shared* shared_ = nullptr;
+};
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("Writer", Writer::Define(env));
+  exports.Set("maxLineBytes", static_cast<double>(ds01::kMaxLineBytes));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(ds01_events, Init)

@@ -1,0 +1,225 @@
+// The pure-JavaScript stand-in for the addon, where it cannot load: the same
+// refusals and rotation check, O_APPEND writes, but no flock (Node has none).
+import * as fs from 'node:fs'
+import { dirname } from 'node:path'
+import type { RawWriter, WriteError, WriteResult, WriterStats } from './writer.js'
+
+const MAX_LINE_BYTES = 4096
+const { O_WRONLY, O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = fs.constants
+const OPEN_FLAGS = O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK
+const FILE_MODE = 0o664
+const DIR_MODE = 0o775
+
+function own(code: string, message: string): WriteError {
+  return { code, errno: 0, message }
+}
+
+function fromNode(err: unknown, what: string, path: string): WriteError {
+  const e = err as NodeJS.ErrnoException
+  const code = typeof e?.code === 'string' ? e.code : 'EUNKNOWN'
+  if (code === 'ENXIO') return own('ENOTREGULAR', `refusing ${path}: a FIFO or socket, not a regular file`)
+  if (code === 'ELOOP') return { code, errno: -(e.errno ?? 0), message: `refusing ${path}: a symbolic link (not followed)` }
+  const text = e instanceof Error ? e.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '') : String(err)
+  return { code, errno: typeof e?.errno === 'number' ? -e.errno : 0, message: `${what} ${path}: ${text}` }
+}
+
+function typeName(st: fs.Stats): string {
+  if (st.isDirectory()) return 'a directory'
+  if (st.isFIFO()) return 'a FIFO'
+  if (st.isSocket()) return 'a socket'
+  if (st.isCharacterDevice()) return 'a character device'
+  if (st.isBlockDevice()) return 'a block device'
+  return 'not a regular file'
+}
+
+/** mkdir -p of the parents, 0775 whatever the umask, keeping an inherited setgid bit. */
+function makeParents(path: string): void {
+  const missing: string[] = []
+  for (let dir = dirname(path); !fs.existsSync(dir); dir = dirname(dir)) missing.unshift(dir)
+  for (const dir of missing) {
+    try {
+      fs.mkdirSync(dir, DIR_MODE)
+      fs.chmodSync(dir, DIR_MODE | (fs.statSync(dir).mode & 0o2000))
+    } catch {
+      // another writer made it, or we may not: the open that follows says which
+    }
+  }
+}
+
+/** null when data is whole lines of at most 4096 bytes each. */
+export function checkLines(bytes: Uint8Array): WriteError | null {
+  if (bytes.length === 0 || bytes[bytes.length - 1] !== 0x0a) {
+    return own('EBADLINES', 'data must be whole lines, each ending with a newline')
+  }
+  let start = 0
+  while (start < bytes.length) {
+    const nl = bytes.indexOf(0x0a, start)
+    if (nl - start + 1 > MAX_LINE_BYTES) return own('ELINETOOLONG', 'a line is longer than 4096 bytes (PIPE_BUF), newline included')
+    start = nl + 1
+  }
+  return null
+}
+
+export class JsWriter implements RawWriter {
+  readonly native = false
+  private fd = -1
+  private dev = 0
+  private ino = 0
+  private closed = false
+  private readonly pending: { bytes: Buffer; callback: (result: WriteResult) => void }[] = []
+  private writing = false
+  private readonly counts: WriterStats = { appends: 0, bytes: 0, reopens: 0, lockTimeouts: 0, rollbacks: 0 }
+
+  constructor(readonly path: string) {}
+
+  append(data: string | Uint8Array): WriteResult {
+    this.drainPending()
+    return this.appendNow(data)
+  }
+
+  appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): void {
+    this.pending.push({ bytes: Buffer.from(data), callback })
+    if (!this.writing) setImmediate(() => this.writeNextPending())
+    this.writing = true
+  }
+
+  stats(): WriterStats {
+    return { ...this.counts }
+  }
+
+  close(): void {
+    this.drainPending()
+    if (this.fd >= 0) fs.closeSync(this.fd)
+    this.fd = -1
+    this.closed = true
+  }
+
+  /** One pending async job at a time; fs.write runs on the thread pool. */
+  private writeNextPending(): void {
+    const job = this.pending.shift()
+    if (job === undefined) {
+      this.writing = false
+      return
+    }
+    const refused = this.prepare(job.bytes)
+    if (refused !== null) {
+      job.callback(refused)
+      this.writeNextPending()
+      return
+    }
+    fs.write(this.fd, job.bytes, 0, job.bytes.length, null, (err, written) => {
+      let result: WriteResult = null
+      if (err !== null) result = fromNode(err, 'cannot write', this.path)
+      else if (written < job.bytes.length) result = this.finishPartial(job.bytes, written)
+      if (result === null) this.count(job.bytes.length)
+      job.callback(result)
+      this.writeNextPending()
+    })
+  }
+
+  /** Writes async jobs that have not started yet, so lines keep their order. */
+  private drainPending(): void {
+    const jobs = this.pending.splice(0)
+    for (const job of jobs) job.callback(this.appendNow(job.bytes))
+  }
+
+  private appendNow(data: string | Uint8Array): WriteResult {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data
+    const refused = this.prepare(bytes)
+    if (refused !== null) return refused
+    let written = 0
+    try {
+      written = fs.writeSync(this.fd, bytes)
+    } catch (err) {
+      return fromNode(err, 'cannot write', this.path)
+    }
+    const result = written < bytes.length ? this.finishPartial(bytes, written) : null
+    if (result === null) this.count(bytes.length)
+    return result
+  }
+
+  private count(bytes: number): void {
+    this.counts.appends++
+    this.counts.bytes += bytes
+  }
+
+  private prepare(bytes: Uint8Array): WriteResult {
+    if (this.closed) return own('ECLOSED', 'the writer is closed')
+    return checkLines(bytes) ?? this.ensureOpen()
+  }
+
+  /** A short write: try the rest; if that fails, cut the file back to before our bytes. */
+  private finishPartial(bytes: Uint8Array, written: number): WriteResult {
+    try {
+      while (written < bytes.length) written += fs.writeSync(this.fd, bytes, written)
+      return null
+    } catch (err) {
+      const failure = fromNode(err, 'cannot write (partial write rolled back)', this.path)
+      try {
+        // Without flock this is best effort: another appender could have raced us.
+        fs.ftruncateSync(this.fd, fs.fstatSync(this.fd).size - written)
+        this.counts.rollbacks++
+        return failure
+      } catch {
+        return own('ETORNLINE', `partial write to ${this.path} could not be rolled back`)
+      }
+    }
+  }
+
+  private ensureOpen(): WriteResult {
+    if (this.fd >= 0) {
+      let st: fs.Stats | undefined
+      try {
+        st = fs.lstatSync(this.path, { throwIfNoEntry: false })
+      } catch {
+        return null // the path cannot be looked at (EACCES on a parent): keep our descriptor
+      }
+      if (st !== undefined && st.ino === this.ino && st.dev === this.dev) return null
+      fs.closeSync(this.fd)
+      this.fd = -1
+      this.counts.reopens++
+    }
+    return this.open()
+  }
+
+  private open(): WriteResult {
+    let fd = -1
+    let created = false
+    try {
+      for (let attempt = 0; attempt < 4 && fd < 0; attempt++) {
+        try {
+          fd = fs.openSync(this.path, OPEN_FLAGS)
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+          try {
+            fd = fs.openSync(this.path, OPEN_FLAGS | O_CREAT | O_EXCL, FILE_MODE)
+            created = true
+          } catch (err2) {
+            const code = (err2 as NodeJS.ErrnoException).code
+            if (code === 'ENOENT' && attempt === 0) makeParents(this.path)
+            else if (code !== 'EEXIST') throw err2
+          }
+        }
+      }
+      if (fd < 0) return own('ENOENT', `cannot open ${this.path}: it keeps disappearing`)
+    } catch (err) {
+      return fromNode(err, 'cannot open', this.path)
+    }
+    let st: fs.Stats
+    try {
+      st = fs.fstatSync(fd)
+    } catch (err) {
+      fs.closeSync(fd)
+      return fromNode(err, 'cannot stat', this.path)
+    }
+    if (!st.isFile()) {
+      fs.closeSync(fd)
+      return own('ENOTREGULAR', `refusing ${this.path}: ${typeName(st)}, not a regular file`)
+    }
+    if (created) fs.fchmodSync(fd, FILE_MODE)
+    this.fd = fd
+    this.dev = st.dev
+    this.ino = st.ino
+    return null
+  }
+}

@@ -1,0 +1,43 @@
+// Loads the addon once per process, or explains why the JavaScript writer stands in.
+import { join } from 'node:path'
+import type { WriteResult, WriterStats } from './writer.js'
+import { warnOnce } from './warnings.js'
+
+export interface NativeBinding {
+  Writer: new (path: string, lockTimeoutMs: number) => {
+    append(data: string | Uint8Array): WriteResult
+    appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): WriteResult
+    stats(): WriterStats
+    close(): null
+  }
+  maxLineBytes: number
+}
+
+let loaded: NativeBinding | null | undefined
+let failure: string | undefined
+
+/** The addon, or null when it is disabled (DS01_EVENTS_NATIVE=0) or cannot load here. */
+export function loadNative(): NativeBinding | null {
+  if (loaded !== undefined) return loaded
+  if (process.env.DS01_EVENTS_NATIVE === '0') {
+    failure = 'disabled by DS01_EVENTS_NATIVE=0'
+    loaded = null
+    return loaded
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const gypBuild = require('node-gyp-build') as (dir: string) => NativeBinding
+    loaded = gypBuild(join(__dirname, '..'))
+  } catch (err) {
+    failure = err instanceof Error ? err.message.split('\n')[0] : String(err)
+    loaded = null
+    warnOnce('native-load', `ds01-events: native writer unavailable (${failure}); using the JavaScript writer (O_APPEND, no flock)`)
+  }
+  return loaded
+}
+
+/** Why the native writer is not in use, if it is not. */
+export function nativeFailure(): string | undefined {
+  loadNative()
+  return failure
+}

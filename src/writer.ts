@@ -1,0 +1,75 @@
+// The writer contract both implementations keep: whole lines in, bytes on
+// disk, a result out. It knows bytes and paths, never events or JSON.
+import { loadNative } from './native.js'
+import { JsWriter } from './js-writer.js'
+
+/** Why an append did not land. `code` is an errno name (EACCES, ENOSPC...) or one of our own. */
+export interface WriteError {
+  code: string
+  errno: number
+  message: string
+}
+
+/** null: every byte landed. */
+export type WriteResult = WriteError | null
+
+export interface WriterStats {
+  appends: number
+  bytes: number
+  reopens: number
+  lockTimeouts: number
+  rollbacks: number
+}
+
+export interface RawWriter {
+  readonly native: boolean
+  readonly path: string
+  /** Appends whole lines (each ending in '\n', at most 4096 bytes) in one write, under the lock. */
+  append(data: string | Uint8Array): WriteResult
+  /** The same, off the event loop. Lines keep their order with later `append` calls. */
+  appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): void
+  stats(): WriterStats
+  /** Writes what appendAsync still holds, then closes the descriptor. */
+  close(): void
+}
+
+export interface WriterOptions {
+  /** Longest wait for the flock before writing without it (default 100 ms). */
+  lockTimeoutMs?: number
+}
+
+export const MAX_LINE_BYTES = 4096
+export const DEFAULT_LOCK_TIMEOUT_MS = 100
+
+/** Opens nothing yet: the file is opened (and created) on the first append, and reopened after rotation. */
+export function openWriter(path: string, options: WriterOptions = {}): RawWriter {
+  const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS
+  const binding = loadNative()
+  if (binding !== null) return new NativeWriter(new binding.Writer(path, lockTimeoutMs), path)
+  return new JsWriter(path)
+}
+
+interface NativeHandle {
+  append(data: string | Uint8Array): WriteResult
+  appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): WriteResult
+  stats(): WriterStats
+  close(): null
+}
+
+class NativeWriter implements RawWriter {
+  readonly native = true
+  constructor(private readonly handle: NativeHandle, readonly path: string) {}
+  append(data: string | Uint8Array): WriteResult {
+    return this.handle.append(data)
+  }
+  appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): void {
+    const refused = this.handle.appendAsync(data, callback)
+    if (refused !== null) queueMicrotask(() => callback(refused))
+  }
+  stats(): WriterStats {
+    return this.handle.stats()
+  }
+  close(): void {
+    this.handle.close()
+  }
+}
