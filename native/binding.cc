@@ -10,6 +10,10 @@
 
 #include "append.h"
 
+#ifndef DS01_SOURCE_HASH
+#define DS01_SOURCE_HASH "unknown"
+#endif
+
 namespace {
 
 struct Job;
@@ -235,6 +239,7 @@ class Writer : public Napi::ObjectWrap<Writer> {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Writer", Writer::Define(env));
   exports.Set("maxLineBytes", static_cast<double>(ds01::kMaxLineBytes));
+  exports.Set("sourceHash", DS01_SOURCE_HASH);
   return exports;
 }
 

@@ -11,10 +11,12 @@ export interface NativeBinding {
     close(): null
   }
   maxLineBytes: number
+  sourceHash: string
 }
 
 let loaded: NativeBinding | null | undefined
 let failure: string | undefined
+let loadedFrom: string | undefined
 
 /** The addon, or null when it is disabled (DS01_EVENTS_NATIVE=0) or cannot load here. */
 export function loadNative(): NativeBinding | null {
@@ -26,14 +28,22 @@ export function loadNative(): NativeBinding | null {
   }
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const gypBuild = require('node-gyp-build') as (dir: string) => NativeBinding
-    loaded = gypBuild(join(__dirname, '..'))
+    const gypBuild = require('node-gyp-build') as { resolve(dir: string): string }
+    loadedFrom = gypBuild.resolve(join(__dirname, '..'))
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    loaded = require(loadedFrom) as NativeBinding
   } catch (err) {
     failure = err instanceof Error ? err.message.split('\n')[0] : String(err)
     loaded = null
     warnOnce('native-load', `ds01-events: native writer unavailable (${failure}); using the JavaScript writer (O_APPEND, no flock)`)
   }
   return loaded
+}
+
+/** Which addon file is in use and the source hash it was built from (for tests and `--version`). */
+export function nativeInfo(): { path: string; sourceHash: string } | null {
+  const binding = loadNative()
+  return binding === null || loadedFrom === undefined ? null : { path: loadedFrom, sourceHash: binding.sourceHash }
 }
 
 /** Why the native writer is not in use, if it is not. */
