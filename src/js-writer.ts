@@ -46,6 +46,12 @@ function makeParents(path: string): void {
   }
 }
 
+const INVALID = own('EINVAL', 'append(data: string | Uint8Array)')
+
+function isData(data: unknown): data is string | Uint8Array {
+  return typeof data === 'string' || (data instanceof Uint8Array && !(data instanceof Uint16Array))
+}
+
 /** null when data is whole lines of at most 4096 bytes each. */
 export function checkLines(bytes: Uint8Array): WriteError | null {
   if (bytes.length === 0 || bytes[bytes.length - 1] !== 0x0a) {
@@ -78,6 +84,10 @@ export class JsWriter implements RawWriter {
   }
 
   appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): void {
+    if (!isData(data)) {
+      queueMicrotask(() => callback(INVALID))
+      return
+    }
     this.pending.push({ bytes: Buffer.from(data), callback })
     if (!this.writing) setImmediate(() => this.writeNextPending())
     this.writing = true
@@ -124,6 +134,7 @@ export class JsWriter implements RawWriter {
   }
 
   private appendNow(data: string | Uint8Array): WriteResult {
+    if (!isData(data)) return INVALID
     const bytes = typeof data === 'string' ? Buffer.from(data) : data
     const refused = this.prepare(bytes)
     if (refused !== null) return refused

@@ -1,0 +1,32 @@
+// A writer in another process, driven by a JSON job on argv[2]; prints a JSON
+// report on stdout. Used where a test needs several processes, another uid,
+// another umask, or LD_PRELOAD faults.
+import writer from '../../dist/writer.js'
+
+const job = JSON.parse(process.argv[2])
+if (job.umask !== undefined) process.umask(job.umask)
+const w = writer.openWriter(job.path, { lockTimeoutMs: job.lockTimeoutMs })
+const report = { native: w.native, results: [], failures: 0, written: 0 }
+
+if (job.burst) {
+  // Lines of varied length, now and then close to the 4096-byte bound.
+  const { id, count } = job.burst
+  let seed = id * 7919 + 1
+  for (let n = 0; n < count; n++) {
+    seed = (seed * 1103515245 + 12345) % 2147483648
+    const padLength = seed % 100 === 0 ? 3900 + (seed % 150) : seed % 120
+    const result = w.append(JSON.stringify({ p: id, n, pad: 'x'.repeat(padLength) }) + '\n')
+    if (result === null) report.written++
+    else report.failures++
+  }
+} else {
+  for (const data of job.lines) {
+    const started = process.hrtime.bigint()
+    const result = w.append(data)
+    report.results.push({ result, ms: Number(process.hrtime.bigint() - started) / 1e6 })
+  }
+}
+report.stats = w.stats()
+report.faultsInjected = Number(process.env.DS01_FAULTS_INJECTED ?? 0)
+w.close()
+process.stdout.write(JSON.stringify(report))

@@ -1,0 +1,46 @@
+// Point 4: EINTR is retried; a short write is completed when it can be, and
+// cut back (with the errno reported) when it cannot. Faults come from an
+// LD_PRELOAD shim around write(2), so both writers meet the same ones.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { KIND, EXPECT_NATIVE, scratch, runChild } from './helpers.mjs'
+
+const shim = join(scratch(), 'fault-shim.so')
+execFileSync('cc', ['-shared', '-fPIC', '-O1', '-o', shim, new URL('./fault-shim.c', import.meta.url).pathname, '-ldl'])
+
+function withFault (fault, path, lines) {
+  return runChild({ path, lines }, {
+    env: { ...process.env, LD_PRELOAD: shim, DS01_FAULT: fault, DS01_FAULT_PATH: 'faulty.jsonl' }
+  })
+  assert.ok(report.faultsInjected > 0, 'the shim was loaded and fired')
+}
+
+test(`${KIND}: EINTR is retried until the line lands`, () => {
+  const path = join(scratch(), 'faulty.jsonl')
+  const report = withFault('eintr:3', path, ['{"a":1}\n'])
+  assert.equal(report.faultsInjected, 3)
+  assert.equal(report.native, EXPECT_NATIVE)
+  assert.equal(report.results[0].result, null)
+  assert.equal(readFileSync(path, 'utf8'), '{"a":1}\n')
+})
+
+test(`${KIND}: a short write followed by ENOSPC is rolled back, errno reported`, () => {
+  const path = join(scratch(), 'faulty.jsonl')
+  writeFileSync(path, '{"before":true}\n')
+  const report = withFault('short:5', path, ['{"torn":"would be"}\n'])
+  assert.equal(report.results[0].result?.code, 'ENOSPC')
+  assert.match(report.results[0].result.message, /rolled back/)
+  assert.equal(report.stats.rollbacks, 1)
+  assert.equal(readFileSync(path, 'utf8'), '{"before":true}\n', 'no torn line left behind')
+})
+
+test(`${KIND}: a short write that can be completed leaves the whole line`, () => {
+  const path = join(scratch(), 'faulty.jsonl')
+  const report = withFault('partial:3', path, ['{"whole":"line"}\n', '{"next":1}\n'])
+  assert.deepEqual(report.results.map((r) => r.result), [null, null])
+  assert.equal(readFileSync(path, 'utf8'), '{"whole":"line"}\n{"next":1}\n')
+  assert.equal(report.stats.rollbacks, 0)
+})

@@ -1,0 +1,50 @@
+/* LD_PRELOAD shim for the writer tests: makes write(2) on files whose path
+ * contains $DS01_FAULT_PATH misbehave as $DS01_FAULT says:
+ *   eintr:N   the first N calls fail with EINTR
+ *   short:K   the first call writes K bytes; every later call fails with ENOSPC
+ *   partial:K the first call writes K bytes; later calls behave */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int calls;
+static int injected;
+
+/* Tells the process (and so the test) how many faults fired. */
+static void count_fault(void) {
+  char n[16];
+  snprintf(n, sizeof n, "%d", ++injected);
+  setenv("DS01_FAULTS_INJECTED", n, 1);
+}
+
+static int targeted(int fd) {
+  const char *want = getenv("DS01_FAULT_PATH");
+  char link[64], path[PATH_MAX];
+  if (want == NULL) return 0;
+  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  ssize_t n = readlink(link, path, sizeof path - 1);
+  if (n <= 0) return 0;
+  path[n] = '\0';
+  return strstr(path, want) != NULL;
+}
+
+ssize_t write(int fd, const void *buf, size_t count) {
+  static ssize_t (*real)(int, const void *, size_t);
+  if (real == NULL) real = (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
+  const char *mode = getenv("DS01_FAULT");
+  if (mode == NULL || !targeted(fd)) return real(fd, buf, count);
+  int call = calls++;
+  int arg = atoi(strchr(mode, ':') + 1);
+  if (strncmp(mode, "eintr:", 6) == 0) {
+    if (call < arg) { count_fault(); errno = EINTR; return -1; }
+    return real(fd, buf, count);
+  }
+  if (call == 0) { count_fault(); return real(fd, buf, (size_t)arg < count ? (size_t)arg : count); }
+  if (strncmp(mode, "short:", 6) == 0) { count_fault(); errno = ENOSPC; return -1; }
+  return real(fd, buf, count);
+}
