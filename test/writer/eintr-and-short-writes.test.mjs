@@ -12,10 +12,11 @@ const shim = join(scratch(), 'fault-shim.so')
 execFileSync('cc', ['-shared', '-fPIC', '-O1', '-o', shim, new URL('./fault-shim.c', import.meta.url).pathname, '-ldl'])
 
 function withFault (fault, path, lines) {
-  return runChild({ path, lines }, {
+  const report = runChild({ path, lines }, {
     env: { ...process.env, LD_PRELOAD: shim, DS01_FAULT: fault, DS01_FAULT_PATH: 'faulty.jsonl' }
   })
   assert.ok(report.faultsInjected > 0, 'the shim was loaded and fired')
+  return report
 }
 
 test(`${KIND}: EINTR is retried until the line lands`, () => {
