@@ -1,0 +1,50 @@
+// Point 6: batches in one write, and an asynchronous append on the thread pool
+// that keeps its order with the synchronous calls after it.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { KIND, open, scratch, lines } from './helpers.mjs'
+
+const appendAsync = (w, data) => new Promise((resolve) => w.appendAsync(data, resolve))
+
+test(`${KIND}: appendAsync writes a batch and calls back with null`, async () => {
+  const path = join(scratch(), 'events.jsonl')
+  const w = open(path)
+  const batch = Array.from({ length: 500 }, (_, n) => `{"n":${n}}\n`).join('')
+  assert.equal(await appendAsync(w, batch), null)
+  assert.equal(lines(path).length, 500)
+  assert.equal(w.stats().appends, 1, 'one append for the whole batch')
+  w.close()
+})
+
+test(`${KIND}: order is kept between queued async batches and a later sync append`, async () => {
+  const path = join(scratch(), 'events.jsonl')
+  const w = open(path)
+  const results = []
+  const done = Promise.all([
+    appendAsync(w, '{"n":1}\n').then((r) => results.push(r)),
+    appendAsync(w, '{"n":2}\n{"n":3}\n').then((r) => results.push(r))
+  ])
+  assert.equal(w.append('{"n":4}\n'), null)
+  await done
+  assert.deepEqual(results, [null, null])
+  assert.deepEqual(lines(path).map((l) => JSON.parse(l).n), [1, 2, 3, 4])
+  w.close()
+})
+
+test(`${KIND}: close() writes what appendAsync still holds`, async () => {
+  const path = join(scratch(), 'events.jsonl')
+  const w = open(path)
+  const result = appendAsync(w, '{"n":1}\n')
+  w.close()
+  assert.deepEqual(lines(path), ['{"n":1}'])
+  assert.equal(await result, null)
+})
+
+test(`${KIND}: appendAsync reports refusals through the callback, never throws`, async () => {
+  const w = open(join(scratch(), 'events.jsonl'))
+  assert.equal((await appendAsync(w, 'no newline'))?.code, 'EBADLINES')
+  assert.equal((await appendAsync(w, 42))?.code, 'EINVAL')
+  w.close()
+  assert.equal((await appendAsync(w, '{"late":1}\n'))?.code, 'ECLOSED')
+})
