@@ -1,5 +1,19 @@
 // ESM entry: the package is compiled to CommonJS; this re-exports it by name.
 import cjs from '../dist/index.js'
 
-export const { openWriter, MAX_LINE_BYTES, DEFAULT_LOCK_TIMEOUT_MS, nativeFailure, nativeInfo } = cjs
+export const {
+  openWriter,
+  MAX_LINE_BYTES,
+  DEFAULT_LOCK_TIMEOUT_MS,
+  nativeFailure,
+  DEFAULT_EVENTS_FILE,
+  DEFAULT_GPU_UTILIZATION_FILE,
+  resolveEventsFile,
+  resolveGpuUtilizationFile,
+  logEvent,
+  createEventLog,
+  DEFAULT_BATCH,
+  SCHEMA_VERSION,
+  EVENT_TYPES
+} = cjs
 export default cjs

@@ -1,0 +1,205 @@
+// Builds one v1 line from (eventType, fields): validates the envelope
+// strictly, the details against the compiled registry (lenient or strict),
+// serialises with string concatenation and JSON.stringify, shrinks what is
+// too large. Never throws: a refusal is a warning and null.
+import { timestamp } from './clock.js'
+import { compiledRegistry } from './compiled.js'
+import { describeMask, describeValue, fieldMasks, kindOf, type FieldMasks } from './field-check.js'
+import { MAX_LINE_BYTES, shrinkLine, utf8Bytes } from './shrink.js'
+import type { RateLimitedWarner } from './warnings.js'
+
+const PREFIX = 'ds01-events: '
+const TYPE_CACHE_LIMIT = 1024
+
+/** Thrown inside build() to refuse; caught there. */
+class Refusal {
+  constructor(readonly key: string, readonly message: string) {}
+}
+
+/** Nested values: refuse what JSON.stringify would silently drop or throw on. */
+function strictReplacer(_key: string, value: unknown): unknown {
+  const t = typeof value
+  if (t === 'function' || t === 'symbol' || t === 'bigint') throw new Refusal('value', `a nested ${t} value`)
+  return value
+}
+
+/** The masks of a valid type name that is not in the registry: nothing to check. */
+const UNKNOWN: FieldMasks = new Map()
+
+export class EnvelopeBuilder {
+  /** Set by build(): the last line was shrunk. */
+  truncated = false
+  private readonly pattern: RegExp
+  private readonly maxTypeLength: number
+  private readonly version: string
+  private readonly known = new Map<string, FieldMasks>()
+  private readonly seen = new Map<string, FieldMasks>()
+  private readonly mismatchWarned = new Set<string>()
+  private readonly keyJson: string[] = []
+  private readonly valueJson: string[] = []
+
+  constructor(
+    private readonly strict: boolean,
+    private readonly warner: RateLimitedWarner
+  ) {
+    const registry = compiledRegistry()
+    this.pattern = new RegExp(registry.envelope.eventTypePattern)
+    this.maxTypeLength = registry.envelope.eventTypeMaxLength
+    this.version = registry.envelope.schemaVersion
+    for (const [type, entry] of Object.entries(registry.types)) this.known.set(type, fieldMasks(entry.fields))
+  }
+
+  /** The line (with its newline), or null when refused (a warning said why). */
+  build(eventType: unknown, fields: unknown): string | null {
+    this.truncated = false
+    try {
+      return this.buildOrThrow(eventType, fields)
+    } catch (err) {
+      const refusal = asRefusal(err, (text) => new Refusal('error', `cannot be serialised (${text})`))
+      const type = typeof eventType === 'string' && eventType.length <= this.maxTypeLength ? eventType : '?'
+      this.warner.warn(`refused:${refusal.key}`, `${PREFIX}event ${JSON.stringify(type)} refused: ${refusal.message}`)
+      return null
+    } finally {
+      this.keyJson.length = 0
+      this.valueJson.length = 0
+    }
+  }
+
+  private masksFor(eventType: unknown): FieldMasks {
+    if (typeof eventType === 'string') {
+      const cached = this.seen.get(eventType)
+      if (cached !== undefined) return cached
+      if (eventType.length <= this.maxTypeLength && this.pattern.test(eventType)) {
+        const masks = this.known.get(eventType) ?? UNKNOWN
+        if (this.seen.size < TYPE_CACHE_LIMIT) this.seen.set(eventType, masks)
+        return masks
+      }
+      const shown = eventType.length > 40 ? JSON.stringify(eventType.slice(0, 40)) + '...' : JSON.stringify(eventType)
+      throw new Refusal('event_type', `event_type ${shown} must be category.action: dot-separated lowercase segments [a-z][a-z0-9_]*, at most ${this.maxTypeLength} characters`)
+    }
+    throw new Refusal('event_type', `event_type must be a string, not ${describeValue(eventType)}`)
+  }
+
+  private buildOrThrow(eventType: unknown, fields: unknown): string | null {
+    const masks = this.masksFor(eventType)
+    const type = eventType as string
+    let user: unknown
+    let source: unknown
+    let body = ''
+    if (fields !== undefined && fields !== null) {
+      if (typeof fields !== 'object' || Array.isArray(fields)) {
+        throw new Refusal('fields', `fields must be an object of envelope and detail fields, not ${describeValue(fields)}`)
+      }
+      const record = fields as Record<string, unknown>
+      const keys = Object.keys(record)
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]
+        const value = record[key]
+        if (key === 'user') {
+          user = value
+          continue
+        }
+        if (key === 'source') {
+          source = value
+          continue
+        }
+        if (key === '') {
+          this.warner.warn('empty-key', `${PREFIX}event ${JSON.stringify(type)}: a detail with an empty key was skipped (detail keys must be non-empty strings)`)
+          continue
+        }
+        let json: string | undefined
+        switch (typeof value) {
+          case 'string':
+            json = JSON.stringify(value)
+            break
+          case 'number':
+            json = Number.isFinite(value) ? '' + value : 'null'
+            break
+          case 'boolean':
+            json = value ? 'true' : 'false'
+            break
+          case 'undefined':
+            continue
+          case 'object':
+            json = value === null ? 'null' : this.nested(key, value)
+            if (json === undefined) continue // toJSON gave undefined: dropped, as JSON.stringify does
+            break
+          default:
+            throw new Refusal('value', `details.${key} is a ${typeof value}; only JSON values can be logged`)
+        }
+        if (masks !== UNKNOWN) {
+          const mask = masks.get(key)
+          if (mask !== undefined) this.checkField(type, key, value, mask)
+        }
+        const keyJson = JSON.stringify(key)
+        this.keyJson.push(keyJson)
+        this.valueJson.push(json)
+        body += body === '' ? keyJson + ':' + json : ',' + keyJson + ':' + json
+      }
+    }
+    let head = '{"timestamp":"' + timestamp() + '","event_type":"' + type + '","schema_version":"' + this.version + '"'
+    if (user !== undefined && user !== null && user !== '') head += ',"user":' + this.envelopeText('user', user)
+    if (source !== undefined && source !== null && source !== '') head += ',"source":' + this.envelopeText('source', source)
+    const line = body === '' ? head + '}\n' : head + ',"details":{' + body + '}}\n'
+    if (line.length * 3 <= MAX_LINE_BYTES) return line
+    const size = utf8Bytes(line)
+    if (size <= MAX_LINE_BYTES) return line
+    return this.shrink(type, head, size)
+  }
+
+  private envelopeText(name: string, value: unknown): string {
+    if (typeof value !== 'string') throw new Refusal(name, `${name} must be a string, not ${describeValue(value)}`)
+    return JSON.stringify(value)
+  }
+
+  private nested(key: string, value: object): string | undefined {
+    try {
+      return JSON.stringify(value, strictReplacer)
+    } catch (err) {
+      const inner = asRefusal(err, (text) => new Refusal('value', `details.${key} cannot be serialised (${text})`))
+      if (inner.key === 'value' && inner.message.startsWith('a nested')) {
+        throw new Refusal('value', `details.${key} holds ${inner.message}; only JSON values can be logged`)
+      }
+      throw inner
+    }
+  }
+
+  private checkField(type: string, key: string, value: unknown, mask: number): void {
+    if ((mask & kindOf(value)) !== 0) return
+    const what = `details.${key} of ${type} should be ${describeMask(mask)}, not ${describeValue(value)}`
+    if (this.strict) throw new Refusal(`mismatch:${type}:${key}`, `${what} (strict mode)`)
+    const once = type + '\0' + key
+    if (this.mismatchWarned.has(once)) return
+    this.mismatchWarned.add(once)
+    this.warner.warn(`mismatch:${once}`, `${PREFIX}${what}; logged anyway (the registry in src/schemas.ts says what each type carries)`)
+  }
+
+  private shrink(type: string, head: string, size: number): string | null {
+    const line = shrinkLine(head, this.keyJson, this.valueJson, size)
+    if (line === null) {
+      throw new Refusal('too-large', `even without details the line would exceed ${MAX_LINE_BYTES} bytes (user or source too long)`)
+    }
+    this.truncated = true
+    this.warner.warn(`truncated:${type}`, `${PREFIX}event ${JSON.stringify(type)} was ${size} bytes, over the ${MAX_LINE_BYTES}-byte line limit; its details were shortened (truncated: true). Log large payloads by reference (a path or an id) instead`)
+    return line
+  }
+}
+
+/** The Refusal itself, or one made from whatever else was thrown (which may itself throw when looked at). */
+function asRefusal(err: unknown, make: (text: string) => Refusal): Refusal {
+  try {
+    if (err instanceof Refusal) return err
+  } catch {
+    // a Proxy whose getPrototypeOf trap throws
+  }
+  return make(errorText(err))
+}
+
+function errorText(err: unknown): string {
+  try {
+    const text = err instanceof Error ? err.message : String(err)
+    return text.length > 200 ? text.slice(0, 200) + '...' : text
+  } catch {
+    return 'an unprintable error'
+  }
+}
