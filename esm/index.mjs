@@ -6,6 +6,7 @@ export const {
   MAX_LINE_BYTES,
   DEFAULT_LOCK_TIMEOUT_MS,
   nativeFailure,
+  nativeInfo,
   DEFAULT_EVENTS_FILE,
   DEFAULT_GPU_UTILIZATION_FILE,
   resolveEventsFile,

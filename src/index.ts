@@ -2,7 +2,7 @@
 // EVENT_TYPES[type].schema does, on first access.
 export { openWriter, MAX_LINE_BYTES, DEFAULT_LOCK_TIMEOUT_MS } from './writer.js'
 export type { RawWriter, WriteError, WriteResult, WriterStats, WriterOptions } from './writer.js'
-export { nativeFailure } from './native.js'
+export { nativeFailure, nativeInfo } from './native.js'
 export { DEFAULT_EVENTS_FILE, DEFAULT_GPU_UTILIZATION_FILE, resolveEventsFile, resolveGpuUtilizationFile } from './paths.js'
 export { logEvent } from './log-event.js'
 export { createEventLog, DEFAULT_BATCH } from './event-log.js'
