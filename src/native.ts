@@ -29,7 +29,8 @@ export function loadNative(): NativeBinding | null {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const gypBuild = require('node-gyp-build') as { resolve(dir: string): string }
-    loadedFrom = gypBuild.resolve(join(__dirname, '..'))
+    // DS01_EVENTS_ADDON names a build to test instead (the sanitizer build of check:native).
+    loadedFrom = process.env.DS01_EVENTS_ADDON || gypBuild.resolve(join(__dirname, '..'))
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     loaded = require(loadedFrom) as NativeBinding
   } catch (err) {

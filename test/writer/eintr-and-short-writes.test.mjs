@@ -13,7 +13,7 @@ execFileSync('cc', ['-shared', '-fPIC', '-O1', '-o', shim, new URL('./fault-shim
 
 function withFault (fault, path, lines) {
   const report = runChild({ path, lines }, {
-    env: { ...process.env, LD_PRELOAD: shim, DS01_FAULT: fault, DS01_FAULT_PATH: 'faulty.jsonl' }
+    env: { ...process.env, LD_PRELOAD: [process.env.LD_PRELOAD, shim].filter(Boolean).join(' '), DS01_FAULT: fault, DS01_FAULT_PATH: 'faulty.jsonl' }
   })
   assert.ok(report.faultsInjected > 0, 'the shim was loaded and fired')
   return report

@@ -7,16 +7,23 @@ import { after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFile, execFileSync } from 'node:child_process'
 import writer from '../../dist/writer.js'
+import native from '../../dist/native.js'
 
 export const EXPECT_NATIVE = process.env.DS01_EVENTS_NATIVE !== '0'
 export const KIND = EXPECT_NATIVE ? 'native' : 'js'
 export const IS_ROOT = process.getuid?.() === 0
 
-/** openWriter, checked to be the kind this run is testing (no silent fallback). */
+/** openWriter, checked to be the kind (and the addon file) this run is testing: no silent fallback. */
 export function open (path, options) {
   const w = writer.openWriter(path, options)
   assert.equal(w.native, EXPECT_NATIVE, `expected the ${KIND} writer`)
+  if (EXPECT_NATIVE) checkAddonFile(native.nativeInfo().path)
   return w
+}
+
+function checkAddonFile (path) {
+  if (process.env.DS01_EVENTS_ADDON) assert.equal(path, process.env.DS01_EVENTS_ADDON)
+  else if (process.env.PREBUILDS_ONLY) assert.match(path, /\/prebuilds\/linux-x64\//)
 }
 
 /** A fresh directory, removed after the file's tests. */
