@@ -1,0 +1,85 @@
+// Usage texts. Loaded only for --help and usage errors, never on a good `log`.
+const MAIN = `ds01-events: structured event log for the DS01 GPU server (format v1, JSON Lines)
+
+Usage:
+  ds01-events log <event_type> [user=U] [source=S] [key=value ...]
+  ds01-events log --stdin
+  ds01-events types [--json]
+  ds01-events setup [--dir DIR] [--group NAME] [--logrotate-dir DIR] [--cron-dir DIR | --no-cron]
+  ds01-events gpu-monitor [options]
+  ds01-events --help | --version
+
+Commands:
+  log          append one event (or one per stdin line with --stdin)
+  types        list the known event types and their detail fields
+  setup        prepare this host (as root): log directory, file modes, logrotate
+  gpu-monitor  sample GPU utilization into the GPU log (see 'ds01-events gpu-monitor --help')
+
+The event file is /var/log/ds01/events.jsonl; DS01_EVENTS_FILE or --file overrides it.
+Run 'ds01-events <command> --help' for a command's options.
+`
+
+export const USAGE: Record<string, string> = {
+  log: `Usage:
+  ds01-events log [--file PATH] <event_type> [user=U] [source=S] [key=value ...]
+  ds01-events log [--file PATH] --stdin
+
+Appends one event. user= and source= go to the envelope; every other value is
+read as strict JSON when it is JSON (gpu=0 -> 0, ok=true -> true, x=null -> null)
+and kept as a string otherwise (gpu=0:1 -> "0:1", x=NaN -> "NaN"). Integers too
+large to keep exactly stay strings. Arguments without '=' are skipped with a warning.
+
+--stdin reads one JSON object per line: {"event_type", "user"?, "source"?, "details"?};
+a bad line is reported with its number and skipped.
+
+Options:
+  --file PATH  the event file (default: $DS01_EVENTS_FILE, else /var/log/ds01/events.jsonl)
+  --stdin      read events from standard input
+  -h, --help   this text
+
+Exit status: 0 logged (with --stdin: every line), 1 not logged (the reason is on
+stderr), 2 usage error.
+`,
+  types: `Usage:
+  ds01-events types [--json]
+
+Lists the event types of the registry with their description and detail fields.
+Unknown types that follow the naming rule (category.action) may be logged too.
+
+Options:
+  --json      one JSON object: {type: {description, details: JSON Schema}}
+  -h, --help  this text
+`,
+  setup: `Usage:
+  sudo ds01-events setup [--dir DIR] [--group NAME] [--logrotate-dir DIR] [--cron-dir DIR | --no-cron]
+
+Prepares this host, and can be run again at any time (idempotent):
+  - DIR (default /var/log/ds01): owner root:NAME, mode 2775 (setgid, so new files get group NAME)
+  - DIR/events.jsonl and DIR/gpu-utilization.jsonl: created if missing, root:NAME 0664
+  - the logrotate config, as LOGROTATE_DIR/ds01 (default /etc/logrotate.d)
+  - an hourly logrotate run for these logs, as CRON_DIR/ds01-logrotate (default /etc/cron.hourly),
+    so that 'maxsize 100M' takes effect between the daily runs
+
+Options:
+  --dir DIR            the log directory (default /var/log/ds01)
+  --group NAME         the group whose members may log (default docker)
+  --logrotate-dir DIR  where the logrotate config goes (default /etc/logrotate.d)
+  --cron-dir DIR       where the hourly job goes (default /etc/cron.hourly)
+  --no-cron            do not install the hourly job
+  -h, --help           this text
+`
+}
+
+export function runHelp(args: string[]): number {
+  const topic = args[0]
+  const text = topic !== undefined && Object.hasOwn(USAGE, topic) ? USAGE[topic] : MAIN
+  process.stdout.write(text)
+  return 0
+}
+
+/** A usage error: what was wrong, the command's usage, exit status 2. */
+export function usageError(command: string, problem: string): number {
+  const usage = Object.hasOwn(USAGE, command) ? USAGE[command].split('\n\n')[0] : ''
+  process.stderr.write(`ds01-events ${command}: ${problem}\n${usage}\nRun 'ds01-events ${command} --help' for details.\n`)
+  return 2
+}

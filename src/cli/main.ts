@@ -1,0 +1,65 @@
+// The `ds01-events` command. Every bash event pays this process's start-up, so
+// the dispatcher loads only the module of the subcommand it runs (`log` never
+// loads zod, the registry or the help text).
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+type Command = (args: string[]) => number | Promise<number>
+
+/* eslint-disable @typescript-eslint/no-require-imports -- lazy loading is the point */
+const COMMANDS: Record<string, () => Command> = {
+  log: () => (require('./log.js') as typeof import('./log.js')).runLog,
+  types: () => (require('./types.js') as typeof import('./types.js')).runTypes,
+  setup: () => (require('./setup.js') as typeof import('./setup.js')).runSetup,
+  'gpu-monitor': () => (require('./gpu-monitor.js') as typeof import('./gpu-monitor.js')).runGpuMonitorCommand,
+  help: () => (args) => (require('./help.js') as typeof import('./help.js')).runHelp(args)
+}
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version?: unknown }
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown'
+  } catch {
+    return 'unknown'
+  }
+}
+
+function dispatch(argv: string[]): number | Promise<number> {
+  const [first, ...rest] = argv
+  if (first === undefined || first === '--help' || first === '-h') return COMMANDS.help()(rest)
+  if (first === '--version' || first === '-V') {
+    process.stdout.write(`ds01-events ${version()}\n`)
+    return 0
+  }
+  const command = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined
+  if (command === undefined) {
+    process.stderr.write(`ds01-events: unknown command '${first}'\nRun 'ds01-events --help' for the commands.\n`)
+    return 2
+  }
+  return command()(rest)
+}
+
+function internalError(err: unknown): number {
+  const text = err instanceof Error ? (err.stack ?? err.message) : String(err)
+  process.stderr.write(`ds01-events: internal error (please report it): ${text}\n`)
+  return 1
+}
+
+/** Runs the command line and sets process.exitCode; the process ends on its own (pending writes flushed). */
+export function runCli(argv: string[]): void {
+  let result: number | Promise<number>
+  try {
+    result = dispatch(argv)
+  } catch (err) {
+    result = internalError(err)
+  }
+  if (typeof result === 'number') {
+    process.exitCode = result
+    return
+  }
+  result.then(
+    (code) => { process.exitCode = code },
+    (err: unknown) => { process.exitCode = internalError(err) }
+  )
+}
