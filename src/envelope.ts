@@ -11,6 +11,27 @@ import type { RateLimitedWarner } from './warnings.js'
 const PREFIX = 'ds01-events: '
 const TYPE_CACHE_LIMIT = 1024
 
+// Characters JSON.stringify escapes in a string (lone surrogates included); most values have none.
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
+
+// '"key":' per detail key, with a leading comma, computed once per key name.
+const KEY_CACHE_LIMIT = 4096
+const keyCache = new Map<string, string>()
+function keyJson(key: string): string {
+  let part = keyCache.get(key)
+  if (part === undefined) {
+    part = ',' + JSON.stringify(key) + ':'
+    if (keyCache.size < KEY_CACHE_LIMIT) keyCache.set(key, part)
+  }
+  return part
+}
+
+function envelopeText(name: string, value: unknown): string {
+  if (typeof value !== 'string') throw new Refusal(name, `${name} must be a string, not ${describeValue(value)}`)
+  return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : '"' + value + '"'
+}
+
 /** Thrown inside build() to refuse; caught there. */
 class Refusal {
   constructor(readonly key: string, readonly message: string) {}
@@ -19,7 +40,7 @@ class Refusal {
 /** Nested values: refuse what JSON.stringify would silently drop or throw on. */
 function strictReplacer(_key: string, value: unknown): unknown {
   const t = typeof value
-  if (t === 'function' || t === 'symbol' || t === 'bigint') throw new Refusal('value', `a nested ${t} value`)
+  if (t === 'function' || t === 'symbol' || t === 'bigint') throw new Refusal(`value:${t}`, `a nested ${t} value`)
   return value
 }
 
@@ -35,8 +56,8 @@ export class EnvelopeBuilder {
   private readonly known = new Map<string, FieldMasks>()
   private readonly seen = new Map<string, FieldMasks>()
   private readonly mismatchWarned = new Set<string>()
-  private readonly keyJson: string[] = []
-  private readonly valueJson: string[] = []
+  private readonly keyLiterals: string[] = []
+  private readonly valueLiterals: string[] = []
 
   constructor(
     private readonly strict: boolean,
@@ -53,15 +74,15 @@ export class EnvelopeBuilder {
   build(eventType: unknown, fields: unknown): string | null {
     this.truncated = false
     try {
-      return this.buildOrThrow(eventType, fields)
+      return this.buildOrThrow(eventType, fields, false)
     } catch (err) {
       const refusal = asRefusal(err, (text) => new Refusal('error', `cannot be serialised (${text})`))
       const type = typeof eventType === 'string' && eventType.length <= this.maxTypeLength ? eventType : '?'
       this.warner.warn(`refused:${refusal.key}`, `${PREFIX}event ${JSON.stringify(type)} refused: ${refusal.message}`)
       return null
     } finally {
-      this.keyJson.length = 0
-      this.valueJson.length = 0
+      this.keyLiterals.length = 0
+      this.valueLiterals.length = 0
     }
   }
 
@@ -80,12 +101,12 @@ export class EnvelopeBuilder {
     throw new Refusal('event_type', `event_type must be a string, not ${describeValue(eventType)}`)
   }
 
-  private buildOrThrow(eventType: unknown, fields: unknown): string | null {
+  private buildOrThrow(eventType: unknown, fields: unknown, collect: boolean): string | null {
     const masks = this.masksFor(eventType)
     const type = eventType as string
     let user: unknown
     let source: unknown
-    let body = ''
+    let body = '' // ',"key":value' per detail
     if (fields !== undefined && fields !== null) {
       if (typeof fields !== 'object' || Array.isArray(fields)) {
         throw new Refusal('fields', `fields must be an object of envelope and detail fields, not ${describeValue(fields)}`)
@@ -110,7 +131,7 @@ export class EnvelopeBuilder {
         let json: string | undefined
         switch (typeof value) {
           case 'string':
-            json = JSON.stringify(value)
+            json = NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : '"' + value + '"'
             break
           case 'number':
             json = Number.isFinite(value) ? '' + value : 'null'
@@ -125,31 +146,29 @@ export class EnvelopeBuilder {
             if (json === undefined) continue // toJSON gave undefined: dropped, as JSON.stringify does
             break
           default:
-            throw new Refusal('value', `details.${key} is a ${typeof value}; only JSON values can be logged`)
+            throw new Refusal(`value:${typeof value}`, `details.${key} is a ${typeof value}; only JSON values can be logged`)
         }
         if (masks !== UNKNOWN) {
           const mask = masks.get(key)
-          if (mask !== undefined) this.checkField(type, key, value, mask)
+          if (mask !== undefined && (mask & kindOf(value)) === 0) this.mismatch(type, key, value, mask)
         }
-        const keyJson = JSON.stringify(key)
-        this.keyJson.push(keyJson)
-        this.valueJson.push(json)
-        body += body === '' ? keyJson + ':' + json : ',' + keyJson + ':' + json
+        const keyPart = keyJson(key)
+        body += keyPart + json
+        if (collect) {
+          this.keyLiterals.push(keyPart.slice(1, -1))
+          this.valueLiterals.push(json)
+        }
       }
     }
     let head = '{"timestamp":"' + timestamp() + '","event_type":"' + type + '","schema_version":"' + this.version + '"'
-    if (user !== undefined && user !== null && user !== '') head += ',"user":' + this.envelopeText('user', user)
-    if (source !== undefined && source !== null && source !== '') head += ',"source":' + this.envelopeText('source', source)
-    const line = body === '' ? head + '}\n' : head + ',"details":{' + body + '}}\n'
+    if (user !== undefined && user !== null && user !== '') head += ',"user":' + envelopeText('user', user)
+    if (source !== undefined && source !== null && source !== '') head += ',"source":' + envelopeText('source', source)
+    if (collect) return head
+    const line = body === '' ? head + '}\n' : head + ',"details":{' + body.substring(1) + '}}\n'
     if (line.length * 3 <= MAX_LINE_BYTES) return line
     const size = utf8Bytes(line)
     if (size <= MAX_LINE_BYTES) return line
-    return this.shrink(type, head, size)
-  }
-
-  private envelopeText(name: string, value: unknown): string {
-    if (typeof value !== 'string') throw new Refusal(name, `${name} must be a string, not ${describeValue(value)}`)
-    return JSON.stringify(value)
+    return this.shrink(type, eventType, fields, size)
   }
 
   private nested(key: string, value: object): string | undefined {
@@ -157,15 +176,14 @@ export class EnvelopeBuilder {
       return JSON.stringify(value, strictReplacer)
     } catch (err) {
       const inner = asRefusal(err, (text) => new Refusal('value', `details.${key} cannot be serialised (${text})`))
-      if (inner.key === 'value' && inner.message.startsWith('a nested')) {
-        throw new Refusal('value', `details.${key} holds ${inner.message}; only JSON values can be logged`)
+      if (inner.message.startsWith('a nested')) {
+        throw new Refusal(inner.key, `details.${key} holds ${inner.message}; only JSON values can be logged`)
       }
       throw inner
     }
   }
 
-  private checkField(type: string, key: string, value: unknown, mask: number): void {
-    if ((mask & kindOf(value)) !== 0) return
+  private mismatch(type: string, key: string, value: unknown, mask: number): void {
     const what = `details.${key} of ${type} should be ${describeMask(mask)}, not ${describeValue(value)}`
     if (this.strict) throw new Refusal(`mismatch:${type}:${key}`, `${what} (strict mode)`)
     const once = type + '\0' + key
@@ -174,8 +192,10 @@ export class EnvelopeBuilder {
     this.warner.warn(`mismatch:${once}`, `${PREFIX}${what}; logged anyway (the registry in src/schemas.ts says what each type carries)`)
   }
 
-  private shrink(type: string, head: string, size: number): string | null {
-    const line = shrinkLine(head, this.keyJson, this.valueJson, size)
+  /** Builds again, collecting each detail's JSON (rare: only too-large events pay for it). */
+  private shrink(type: string, eventType: unknown, fields: unknown, size: number): string | null {
+    const head = this.buildOrThrow(eventType, fields, true) as string
+    const line = shrinkLine(head, this.keyLiterals, this.valueLiterals, size)
     if (line === null) {
       throw new Refusal('too-large', `even without details the line would exceed ${MAX_LINE_BYTES} bytes (user or source too long)`)
     }

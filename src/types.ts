@@ -24,14 +24,18 @@ export type EventTypeName = `${Segment}.${Segment}`
 /** A literal type that is not registered but follows the naming rule. */
 export type OtherEventType<T extends string> = T extends KnownEventType ? never : T extends EventTypeName ? T : never
 
-/** A type only known at run time (`string`, `unknown`, `any`): checked then, not now. */
-export type RuntimeEventType<T> = string extends T ? T : never
+/** A type only known at run time, `string` (not a literal): checked then, not now. */
+export type RuntimeString<T extends string> = string extends T ? T : never
+
+/** A value of static type `unknown` or `any` (a literal or `string` is not): checked at run time. */
+export type RuntimeUnknown<T> = unknown extends T ? T : never
 
 /** logEvent and EventLog.log: never throw; true when the event was written (or queued, in batched mode). */
 export interface LogFunction {
   <T extends KnownEventType>(eventType: T, fields?: KnownEventFields<T>): boolean
   <T extends string>(eventType: OtherEventType<T>, fields?: EventFields): boolean
-  <T>(eventType: RuntimeEventType<T>, fields?: unknown): boolean
+  <T extends string>(eventType: RuntimeString<T>, fields?: unknown): boolean
+  <T>(eventType: RuntimeUnknown<T>, fields?: unknown): boolean
 }
 
 export interface BatchOptions {
@@ -76,7 +80,8 @@ export interface EventLogStats {
 export interface EventLog {
   log<T extends KnownEventType>(eventType: T, fields?: KnownEventFields<T>): boolean
   log<T extends string>(eventType: OtherEventType<T>, fields?: EventFields): boolean
-  log<T>(eventType: RuntimeEventType<T>, fields?: unknown): boolean
+  log<T extends string>(eventType: RuntimeString<T>, fields?: unknown): boolean
+  log<T>(eventType: RuntimeUnknown<T>, fields?: unknown): boolean
   /** Writes everything queued, synchronously; true when all of it is on disk. */
   flush(): boolean
   /** flush(), then closes the file; later log() calls return false. */

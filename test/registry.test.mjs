@@ -1,0 +1,90 @@
+// The registry holds every type of the spec's table, each field with the
+// spec's types; the compiled descriptor in dist/ is what the zod schemas give.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import { EVENT_TYPES } from '../dist/index.js'
+import compile from '../dist/compile-schema.js'
+import schemas from '../dist/schemas.js'
+
+const root = new URL('..', import.meta.url).pathname
+const specPath = path.join(root, '..', 'shared', 'spec', 'events-v1.md')
+const haveSpec = fs.existsSync(specPath)
+
+/** type -> { field: kinds } from the markdown table of the spec. */
+function specTable () {
+  const text = fs.readFileSync(specPath, 'utf8')
+  const section = text.slice(text.indexOf('## Event types'), text.indexOf('## The gpu-utilization log'))
+  const types = {}
+  for (const row of section.split('\n')) {
+    const m = row.match(/^\| ([a-z_.]+(?:, [a-z_.]+)*) \| (.*) \|$/)
+    if (m === null || m[1] === 'type') continue
+    const fields = {}
+    for (const [, name, kinds] of m[2].matchAll(/(\w+) \(([^)]*)\)/g)) {
+      fields[name] = kinds.split(/, | or /).map((k) => k === 'any' ? 'any' : k).sort()
+    }
+    if (m[1].startsWith('gpu.utilization')) {
+      for (const name of Object.keys(fields)) if (!['gpu_index', 'gpu_uuid', 'name'].includes(name)) fields[name] = [...fields[name], 'null'].sort()
+    }
+    for (const type of m[1].split(', ')) types[type] = fields
+  }
+  return types
+}
+
+test('every type of the spec table is registered, with the same fields and types, and nothing else', { skip: haveSpec ? false : `no spec at ${specPath}` }, () => {
+  const spec = specTable()
+  assert.ok(Object.keys(spec).length >= 37, `parsed only ${Object.keys(spec).length} types from the spec`)
+  assert.deepEqual(Object.keys(EVENT_TYPES).sort(), Object.keys(spec).sort())
+  for (const [type, fields] of Object.entries(spec)) {
+    const registered = Object.fromEntries(Object.entries(EVENT_TYPES[type].fields).map(([k, v]) => [k, [...v].sort()]))
+    assert.deepEqual(registered, fields, type)
+  }
+})
+
+test('each entry has a one-line description and a zod schema that accepts its own example', () => {
+  for (const [type, info] of Object.entries(EVENT_TYPES)) {
+    assert.equal(typeof info.description, 'string')
+    assert.ok(info.description.length > 5 && !info.description.includes('\n'), type)
+    const example = {}
+    for (const [name, kinds] of Object.entries(info.fields)) {
+      example[name] = { string: 'x', number: 1, boolean: true, null: null, array: [], any: { a: 1 } }[kinds[0]]
+    }
+    assert.ok(info.schema.safeParse(example).success, `${type} rejects ${JSON.stringify(example)}`)
+    assert.ok(info.schema.safeParse({ ...example, extra_field: 'allowed' }).success, `${type}: extra fields are allowed`)
+  }
+})
+
+test('EVENT_TYPES is frozen', () => {
+  assert.ok(Object.isFrozen(EVENT_TYPES))
+  assert.ok(Object.isFrozen(EVENT_TYPES['gpu.allocate']))
+  assert.ok(Object.isFrozen(EVENT_TYPES['gpu.allocate'].fields))
+})
+
+test('dist/registry.compiled.json is what the zod schemas compile to now (the build ran after the last schema change)', () => {
+  const file = path.join(root, 'dist', 'registry.compiled.json')
+  assert.ok(fs.existsSync(file), 'npm run build must run node dist/tools/compile-registry.js after tsc')
+  const fresh = compile.compileRegistry(schemas.envelopeSchema, schemas.detailSchemas)
+  assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), fresh)
+})
+
+test('the compiled envelope rules are the zod ones', () => {
+  const fresh = compile.compileRegistry(schemas.envelopeSchema, schemas.detailSchemas)
+  assert.equal(fresh.envelope.eventTypePattern, schemas.EVENT_TYPE_PATTERN.source)
+  assert.equal(fresh.envelope.eventTypeMaxLength, 128)
+  assert.equal(fresh.envelope.schemaVersion, '1')
+})
+
+test('the compiler refuses zod constructs it cannot check in plain code', async () => {
+  const { z } = await import('zod')
+  const refused = [
+    z.looseObject({ a: z.string().min(3) }).partial(),
+    z.looseObject({ a: z.array(z.string()) }).partial(),
+    z.looseObject({ a: z.object({ b: z.string() }) }).partial(),
+    z.looseObject({ a: z.string() }),
+    z.strictObject({ a: z.string() }).partial()
+  ]
+  for (const schema of refused) {
+    assert.throws(() => compile.compileRegistry(schemas.envelopeSchema, { 'x.y': schema }), /not supported/)
+  }
+})
