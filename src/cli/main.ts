@@ -27,7 +27,11 @@ function version(): string {
 
 function dispatch(argv: string[]): number | Promise<number> {
   const [first, ...rest] = argv
-  if (first === undefined || first === '--help' || first === '-h') return COMMANDS.help()(rest)
+  if (first === '--help' || first === '-h') return COMMANDS.help()(rest)
+  if (first === undefined) {
+    process.stderr.write(`ds01-events: missing command (log, types, setup, gpu-monitor)\nRun 'ds01-events --help' for usage.\n`)
+    return 2
+  }
   if (first === '--version' || first === '-V') {
     process.stdout.write(`ds01-events ${version()}\n`)
     return 0
