@@ -15,11 +15,16 @@ export const envelopeSchema = z.strictObject({
   schema_version: z.literal(SCHEMA_VERSION),
   user: z.string().min(1).optional(),
   source: z.string().min(1).optional(),
-  details: z
-    .record(z.string().min(1), z.unknown())
-    .refine((details) => Object.keys(details).length > 0, 'details is omitted when empty')
-    .optional()
+  // A custom check rather than z.record: a record is rebuilt by assignment,
+  // which turns a "__proto__" detail key (legal JSON) into a prototype.
+  details: z.custom<Record<string, unknown>>(isDetails, 'details: a non-empty object with non-empty keys (omitted when empty)').optional()
 })
+
+function isDetails(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const keys = Object.keys(value)
+  return keys.length > 0 && keys.every((key) => key !== '')
+}
 
 export type Envelope = z.infer<typeof envelopeSchema>
 
