@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,14 +44,7 @@ const char* TypeName(mode_t mode) {
 
 void SetErrno(AppendError* err, int code, const char* what, const char* path) {
   char buf[128];
-  const char* text = strerror_r(code, buf, sizeof buf);
-  err->code = code;
-  snprintf(err->message, sizeof err->message, "%s %s: %s", what, path, text);
-}
-
-void SetOwn(AppendError* err, int code, const char* text) {
-  err->code = code;
-  snprintf(err->message, sizeof err->message, "%s", text);
+  Fail(err, code, "%s %s: %s", what, path, strerror_r(code, buf, sizeof buf));
 }
 
 void SleepMicros(long us) {
@@ -96,6 +90,14 @@ int CheckLines(const char* data, size_t len) {
 }
 
 }  // namespace
+
+void Fail(AppendError* err, int code, const char* format, ...) {
+  err->code = code;
+  va_list args;
+  va_start(args, format);
+  (void)vsnprintf(err->message, sizeof err->message, format, args);
+  va_end(args);
+}
 
 const char* CodeName(int code) {
   switch (code) {
@@ -148,7 +150,7 @@ void Appender::CloseFd() {
 
 bool Appender::OpenPath(AppendError* err) {
   if (path_ == nullptr) {
-    SetOwn(err, ENOMEM, "out of memory");
+    Fail(err, ENOMEM, "out of memory");
     return false;
   }
   bool created = false;
@@ -171,11 +173,9 @@ bool Appender::OpenPath(AppendError* err) {
   if (fd < 0) {
     int e = errno;
     if (e == ENXIO) {  // O_NONBLOCK|O_WRONLY on a FIFO nobody reads, or a socket
-      err->code = kErrNotRegular;
-      snprintf(err->message, sizeof err->message, "refusing %s: a FIFO or socket, not a regular file", path_);
+      Fail(err, kErrNotRegular, "refusing %s: a FIFO or socket, not a regular file", path_);
     } else if (e == ELOOP) {
-      err->code = ELOOP;
-      snprintf(err->message, sizeof err->message, "refusing %s: a symbolic link (not followed)", path_);
+      Fail(err, ELOOP, "refusing %s: a symbolic link (not followed)", path_);
     } else {
       SetErrno(err, e, "cannot open", path_);
     }
@@ -188,8 +188,7 @@ bool Appender::OpenPath(AppendError* err) {
     return false;
   }
   if (!S_ISREG(st.stx_mode)) {
-    err->code = kErrNotRegular;
-    snprintf(err->message, sizeof err->message, "refusing %s: %s, not a regular file", path_, TypeName(st.stx_mode));
+    Fail(err, kErrNotRegular, "refusing %s: %s, not a regular file", path_, TypeName(st.stx_mode));
     close(fd);
     return false;
   }
@@ -260,25 +259,23 @@ bool Appender::WriteAll(const char* data, size_t len, bool locked, AppendError* 
     stats_.rollbacks++;
     SetErrno(err, code, "cannot write (partial write rolled back)", path_);
   } else {
-    err->code = kErrTornLine;
-    snprintf(err->message, sizeof err->message,
-             "partial write to %s could not be rolled back (%s lock)", path_, locked ? "with" : "without");
+    Fail(err, kErrTornLine, "partial write to %s could not be rolled back (%s lock)", path_, locked ? "with" : "without");
   }
   return false;
 }
 
 bool Appender::Append(const char* data, size_t len, AppendError* err) {
   if (closed_) {
-    SetOwn(err, kErrClosed, "the writer is closed");
+    Fail(err, kErrClosed, "the writer is closed");
     return false;
   }
   int bad = CheckLines(data, len);
   if (bad == kErrLineTooLong) {
-    SetOwn(err, bad, "a line is longer than 4096 bytes (PIPE_BUF), newline included");
+    Fail(err, bad, "a line is longer than 4096 bytes (PIPE_BUF), newline included");
     return false;
   }
   if (bad != 0) {
-    SetOwn(err, bad, "data must be whole lines, each ending with a newline");
+    Fail(err, bad, "data must be whole lines, each ending with a newline");
     return false;
   }
   if (!EnsureOpen(err)) return false;

@@ -64,6 +64,9 @@ class Appender {
   AppendStats stats_;
 };
 
+// Sets err's code and formats its message.
+void Fail(AppendError* err, int code, const char* format, ...) __attribute__((format(printf, 3, 4)));
+
 // Name of a code for JavaScript: "EACCES", "ELINETOOLONG", ...
 const char* CodeName(int code);
 

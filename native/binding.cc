@@ -66,8 +66,7 @@ Napi::Value Result(Napi::Env env, bool ok, const ds01::AppendError& err) {
 
 Napi::Value Invalid(Napi::Env env, const char* message) {
   ds01::AppendError err;
-  err.code = EINVAL;
-  snprintf(err.message, sizeof err.message, "%s", message);
+  ds01::Fail(&err, EINVAL, "%s", message);
   return Result(env, false, err);
 }
 
@@ -205,8 +204,11 @@ class Writer : public Napi::ObjectWrap<Writer> {
       shared_->tail = job;
     }
     Napi::Function callback = info[1].As<Napi::Function>();
+    // The worker deletes itself once its callback has run (Napi::AsyncWorker).
+    // NOLINTBEGIN(clang-analyzer-cplusplus.NewDeleteLeaks)
     (new AppendWorker(callback, shared_, job))->Queue();
     return env.Null();
+    // NOLINTEND(clang-analyzer-cplusplus.NewDeleteLeaks)
   }
 
   Napi::Value Stats(const Napi::CallbackInfo& info) {

@@ -2,6 +2,7 @@
 // UndefinedBehaviorSanitizer (cmake-js, CMakeLists.txt) and runs the writer
 // suite against it. The sanitizer runtimes are preloaded because node itself
 // is not instrumented; leak detection is off because V8 keeps memory to exit.
+// clang-tidy (.clang-tidy) runs over the same compile_commands.json first.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -14,6 +15,12 @@ const run = (cmd, args, env = {}) => {
 const runtime = (name) => execFileSync('gcc', [`-print-file-name=${name}`], { encoding: 'utf8' }).trim()
 
 run(process.execPath, [join(root, 'node_modules/cmake-js/bin/cmake-js'), 'compile', '-O', 'build-asan', '--CDDS01_SANITIZE=ON'])
+if (spawnSync('clang-tidy', ['--version']).status === 0) {
+  run('clang-tidy', ['--quiet', '-p', 'build-asan', 'native/append.cc', 'native/binding.cc'])
+  console.log('check:native: clang-tidy clean')
+} else {
+  console.log('check:native: clang-tidy not installed (apt-get install clang-tidy), not run')
+}
 const tests = readdirSync(join(root, 'test/writer')).filter((f) => f.endsWith('.test.mjs')).map((f) => join('test/writer', f))
 run(process.execPath, ['--test', ...tests], {
   DS01_EVENTS_ADDON: join(root, 'build-asan/Release/ds01_events.node'),
