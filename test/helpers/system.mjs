@@ -95,7 +95,7 @@ export function userDir (root, name, uid) {
   return dir
 }
 
-const RUNTIME = ['package.json', 'dist', 'bin', 'shell', 'deploy', 'build/Release', 'prebuilds', 'node_modules/node-gyp-build', 'node_modules/zod']
+const RUNTIME = ['package.json', 'dist', 'bin', 'shell', 'deploy', 'build/Release', 'prebuilds', 'node_modules/node-gyp-build', 'node_modules/zod', 'test/helpers']
 let runtimeFor
 
 /**
