@@ -166,12 +166,14 @@ class EventLogImpl implements EventLog {
     this.timer = null
   }
 
-  /** Hands the queue to the thread pool in one append; one batch in flight at a time keeps retries in order. */
+  /** Hands up to maxEvents lines to the thread pool in one append; one batch in flight at a time keeps retries in order. */
   private startBatch(): void {
     if (this.inFlight !== null || this.queue.length === 0 || this.closed) return
     this.disarm()
-    const lines = this.queue
-    this.queue = []
+    const max = this.batch?.maxEvents ?? Infinity
+    let lines = this.queue
+    if (lines.length <= max) this.queue = []
+    else lines = this.queue.splice(0, max)
     const batch: InFlight = { lines, appendsBefore: this.writer.stats().appends }
     this.inFlight = batch
     this.writer.appendAsync(lines.join(''), (result) => this.settle(batch, result))
@@ -182,10 +184,22 @@ class EventLogImpl implements EventLog {
     this.inFlight = null
     if (result === null) this.written += batch.lines.length
     else this.requeue(batch.lines, result)
-    if (this.batch === null || this.queue.length === 0 || this.closed) return
-    // Not synchronously: a settle can run inside flush() (the JS writer drains there).
-    if (this.queue.length >= this.batch.maxEvents && result === null) setImmediate(() => this.startBatch()).unref()
-    else if (this.timer === null) this.arm(this.batch.maxDelayMs)
+    this.schedule(result === null)
+  }
+
+  /**
+   * Whatever is queued gets a next write: at once when a full batch waits and
+   * writes work, else after maxDelayMs (also the retry pace after a failure).
+   * Never synchronously: this runs inside flush() when the JS writer drains.
+   */
+  private schedule(writesWork: boolean): void {
+    if (this.batch === null || this.queue.length === 0 || this.closed || this.inFlight !== null) return
+    if (writesWork && this.queue.length >= this.batch.maxEvents) {
+      this.disarm()
+      this.arm(0)
+    } else if (this.timer === null) {
+      this.arm(this.batch.maxDelayMs)
+    }
   }
 
   /** A failed batch goes back in front, in order; what no longer fits in maxQueue (the newest) is dropped. */
@@ -230,6 +244,7 @@ class EventLogImpl implements EventLog {
         this.requeue(lines, result)
       }
     }
+    this.schedule(ok)
     return ok
   }
 

@@ -61,3 +61,12 @@ export function warningSink () {
   const onWarning = (m) => messages.push(m)
   return { messages, onWarning }
 }
+
+/** Resolves when check() is true; rejects after timeoutMs (a bound that only separates slow from hung). */
+export async function waitFor (check, timeoutMs = 10_000, what = 'condition') {
+  const start = Date.now()
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
