@@ -134,9 +134,10 @@ async function rotationRun (configText) {
 function summary (label, run) {
   const reported = run.perWriter.reduce((n, w) => n + w.reported, 0)
   const missing = run.perWriter.reduce((n, w) => n + w.missing, 0)
+  const refused = run.perWriter.reduce((n, w) => n + w.attempted - w.reported, 0)
   const detail = run.perWriter.map((w) => `${w.name} ${w.missing}/${w.reported}`).join(', ')
   return `${label}: ${run.rotations} rotations in ${run.seconds.toFixed(1)} s, ${reported} events reported logged, ` +
-    `${missing} lost (${detail}), ${run.unparsable.length} unparsable lines, ${run.files.length} files`
+    `${missing} of them lost (${detail}), ${refused} reported not logged, ${run.unparsable.length} unparsable lines, ${run.files.length} files`
 }
 
 test('the shipped config (create, no copytruncate): writers as a docker member lose nothing over 15+ forced rotations', { skip: SKIP }, async (t) => {
@@ -151,7 +152,14 @@ test('the shipped config (create, no copytruncate): writers as a docker member l
   assert.deepEqual(run.other, [], 'no stray files (no .backup from a create race)')
   for (const report of run.reports) {
     assert.ok(report.logged.length > 0, `${report.name} logged something`)
-    assert.equal(report.logged.length, report.attempted, `${report.name}: every attempt reported logged (stderr: ${report.stderr})`)
+    // logrotate's `create` makes the new file 0600 root, then chowns and chmods
+    // it: a writer reopening in that window gets EACCES. The event is reported
+    // not logged (sync) or kept queued and retried (batched) -- never lost
+    // silently; but it must stay a rare window, not a failing writer.
+    const notLogged = report.attempted - report.logged.length
+    assert.ok(notLogged <= 2 * ROTATIONS, `${report.name}: ${notLogged} events refused`)
+    const problems = report.stderr.split('\n').filter((line) => line !== '' && !/EACCES/.test(line))
+    assert.deepEqual(problems, [], `${report.name}: no failure other than the create window`)
   }
   assert.equal(run.reports.find((r) => r.name === 'lib-sync').native, true, 'the native writer')
   assert.equal(run.reports.find((r) => r.name === 'js-fallback').native, false, 'the JavaScript fallback')
