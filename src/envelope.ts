@@ -55,6 +55,7 @@ export class EnvelopeBuilder {
   private readonly version: string
   private readonly known = new Map<string, FieldMasks>()
   private readonly seen = new Map<string, FieldMasks>()
+  private readonly typeParts = new Map<string, string>()
   private readonly mismatchWarned = new Set<string>()
   private readonly keyLiterals: string[] = []
   private readonly valueLiterals: string[] = []
@@ -80,10 +81,17 @@ export class EnvelopeBuilder {
       const type = typeof eventType === 'string' && eventType.length <= this.maxTypeLength ? eventType : '?'
       this.warner.warn(`refused:${refusal.key}`, `${PREFIX}event ${JSON.stringify(type)} refused: ${refusal.message}`)
       return null
-    } finally {
-      this.keyLiterals.length = 0
-      this.valueLiterals.length = 0
     }
+  }
+
+  /** '","event_type":"T","schema_version":"1"', once per type name (the name needs no escaping: it matched the pattern). */
+  private typePart(type: string): string {
+    let part = this.typeParts.get(type)
+    if (part === undefined) {
+      part = '","event_type":"' + type + '","schema_version":"' + this.version + '"'
+      if (this.typeParts.size < TYPE_CACHE_LIMIT) this.typeParts.set(type, part)
+    }
+    return part
   }
 
   private masksFor(eventType: unknown): FieldMasks {
@@ -160,7 +168,7 @@ export class EnvelopeBuilder {
         }
       }
     }
-    let head = '{"timestamp":"' + timestamp() + '","event_type":"' + type + '","schema_version":"' + this.version + '"'
+    let head = '{"timestamp":"' + timestamp() + this.typePart(type)
     if (user !== undefined && user !== null && user !== '') head += ',"user":' + envelopeText('user', user)
     if (source !== undefined && source !== null && source !== '') head += ',"source":' + envelopeText('source', source)
     if (collect) return head
@@ -194,8 +202,12 @@ export class EnvelopeBuilder {
 
   /** Builds again, collecting each detail's JSON (rare: only too-large events pay for it). */
   private shrink(type: string, eventType: unknown, fields: unknown, size: number): string | null {
+    this.keyLiterals.length = 0
+    this.valueLiterals.length = 0
     const head = this.buildOrThrow(eventType, fields, true) as string
     const line = shrinkLine(head, this.keyLiterals, this.valueLiterals, size)
+    this.keyLiterals.length = 0
+    this.valueLiterals.length = 0
     if (line === null) {
       throw new Refusal('too-large', `even without details the line would exceed ${MAX_LINE_BYTES} bytes (user or source too long)`)
     }

@@ -2,6 +2,7 @@
 // batched. log() never throws and never blocks on the disk in batched mode.
 import { writeFailureWarning } from './advice.js'
 import { EnvelopeBuilder } from './envelope.js'
+import { LineQueue, type Batch } from './line-queue.js'
 import { resolveEventsFile } from './paths.js'
 import type { BatchOptions, EventLog, EventLogOptions, EventLogStats } from './types.js'
 import { RateLimitedWarner, stderrSink, type WarningSink } from './warnings.js'
@@ -66,7 +67,7 @@ function watchExit(log: EventLogImpl): void {
 }
 
 interface InFlight {
-  lines: string[]
+  batch: Batch
   /** writer.stats().appends when it was handed over: flush() tells from it whether it landed. */
   appendsBefore: number
 }
@@ -82,7 +83,7 @@ class EventLogImpl implements EventLog {
   private refused = 0
   private truncated = 0
   private dropped = 0
-  private queue: string[] = []
+  private readonly queue = new LineQueue()
   private inFlight: InFlight | null = null
   private timer: NodeJS.Timeout | null = null
 
@@ -138,7 +139,7 @@ class EventLogImpl implements EventLog {
   }
 
   private queuedCount(): number {
-    return this.queue.length + (this.inFlight === null ? 0 : this.inFlight.lines.length)
+    return this.queue.count + (this.inFlight === null ? 0 : this.inFlight.batch.count)
   }
 
   private enqueue(line: string, batch: Required<BatchOptions>): boolean {
@@ -148,7 +149,7 @@ class EventLogImpl implements EventLog {
       return false
     }
     this.queue.push(line)
-    if (this.queue.length >= batch.maxEvents) this.startBatch()
+    if (this.queue.count >= batch.maxEvents) this.startBatch()
     else if (this.timer === null) this.arm(batch.maxDelayMs)
     return true
   }
@@ -166,25 +167,31 @@ class EventLogImpl implements EventLog {
     this.timer = null
   }
 
-  /** Hands up to maxEvents lines to the thread pool in one append; one batch in flight at a time keeps retries in order. */
+  /**
+   * Hands the whole queue to the thread pool in one append. One batch in
+   * flight at a time keeps retries in order; what queued meanwhile goes next,
+   * all of it, so a producer faster than one round trip per maxEvents still
+   * drains (batches grow instead of the queue).
+   */
   private startBatch(): void {
-    if (this.inFlight !== null || this.queue.length === 0 || this.closed) return
+    if (this.inFlight !== null || this.queue.count === 0 || this.closed) return
     this.disarm()
-    const max = this.batch?.maxEvents ?? Infinity
-    let lines = this.queue
-    if (lines.length <= max) this.queue = []
-    else lines = this.queue.splice(0, max)
-    const batch: InFlight = { lines, appendsBefore: this.writer.stats().appends }
-    this.inFlight = batch
-    this.writer.appendAsync(lines.join(''), (result) => this.settle(batch, result))
+    const inFlight: InFlight = { batch: this.queue.take(), appendsBefore: this.writer.stats().appends }
+    this.inFlight = inFlight
+    this.writer.appendAsync(inFlight.batch.bytes, (result) => this.settle(inFlight, result))
   }
 
-  private settle(batch: InFlight, result: WriteResult): void {
-    if (this.inFlight !== batch) return // flush() already accounted for it
+  private settle(inFlight: InFlight, result: WriteResult): void {
+    if (this.inFlight !== inFlight) return // flush() already accounted for it
     this.inFlight = null
-    if (result === null) this.written += batch.lines.length
-    else this.requeue(batch.lines, result)
+    if (result === null) this.landed(inFlight.batch)
+    else this.requeue(inFlight.batch, result)
     this.schedule(result === null)
+  }
+
+  private landed(batch: Batch): void {
+    this.written += batch.count
+    this.queue.recycle(batch)
   }
 
   /**
@@ -193,8 +200,8 @@ class EventLogImpl implements EventLog {
    * Never synchronously: this runs inside flush() when the JS writer drains.
    */
   private schedule(writesWork: boolean): void {
-    if (this.batch === null || this.queue.length === 0 || this.closed || this.inFlight !== null) return
-    if (writesWork && this.queue.length >= this.batch.maxEvents) {
+    if (this.batch === null || this.queue.count === 0 || this.closed || this.inFlight !== null) return
+    if (writesWork && this.queue.count >= this.batch.maxEvents) {
       this.disarm()
       this.arm(0)
     } else if (this.timer === null) {
@@ -203,14 +210,9 @@ class EventLogImpl implements EventLog {
   }
 
   /** A failed batch goes back in front, in order; what no longer fits in maxQueue (the newest) is dropped. */
-  private requeue(lines: string[], error: WriteError): void {
-    const max = this.batch?.maxQueue ?? Infinity
-    const queue = lines.concat(this.queue)
-    const overflow = Math.max(0, queue.length - max)
-    if (overflow > 0) queue.length = max
-    this.queue = queue
-    this.dropped += overflow
-    this.warnWrite(error, lines.length, !this.closed)
+  private requeue(batch: Batch, error: WriteError): void {
+    this.dropped += this.queue.prepend(batch, this.batch?.maxQueue ?? Infinity)
+    this.warnWrite(error, batch.count, !this.closed)
   }
 
   flush(): boolean {
@@ -233,15 +235,14 @@ class EventLogImpl implements EventLog {
       this.writer.append('')
       if (this.inFlight === pending) ok = this.settleInFlight(pending)
     }
-    if (this.queue.length > 0) {
-      const lines = this.queue
-      this.queue = []
-      const result = this.writer.append(lines.join(''))
+    if (this.queue.count > 0) {
+      const batch = this.queue.take()
+      const result = this.writer.append(batch.bytes)
       if (result === null) {
-        this.written += lines.length
+        this.landed(batch)
       } else {
         ok = false
-        this.requeue(lines, result)
+        this.requeue(batch, result)
       }
     }
     this.schedule(ok)
@@ -258,10 +259,10 @@ class EventLogImpl implements EventLog {
     if (!this.writer.native) return true
     this.inFlight = null
     if (this.writer.stats().appends > pending.appendsBefore) {
-      this.written += pending.lines.length
+      this.landed(pending.batch)
       return true
     }
-    this.requeue(pending.lines, { code: 'EIO', errno: 0, message: 'the batch in flight did not land' })
+    this.requeue(pending.batch, { code: 'EIO', errno: 0, message: 'the batch in flight did not land' })
     return false
   }
 
@@ -272,10 +273,7 @@ class EventLogImpl implements EventLog {
       this.disarm()
       this.closed = true
       openBatched.delete(this)
-      if (this.queue.length > 0) {
-        this.dropped += this.queue.length
-        this.queue = []
-      }
+      if (this.queue.count > 0) this.dropped += this.queue.take().count
       this.writer.close()
     } catch (err) {
       this.warner.warn('internal', `ds01-events: internal error in close(): ${String(err)}`)

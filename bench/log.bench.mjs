@@ -1,0 +1,129 @@
+// The cost per event of log(), interleaved in one run on one machine:
+// synchronous with the native writer, batched, the JavaScript fallback writer
+// (a child process with DS01_EVENTS_NATIVE=0), pino with a synchronous
+// destination logging the same fields, and a plain fs.writeSync loop of a
+// prebuilt line. Then 1,000,000 batched events and the growth of RSS.
+// Usage: node --expose-gc bench/log.bench.mjs [--quick]
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fork } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+
+const require = createRequire(import.meta.url)
+const quick = process.argv.includes('--quick')
+const EVENTS = quick ? 2_000 : 20_000 // per variant per round
+const ROUNDS = quick ? 3 : 9
+const CHUNK = 1_000 // events between turns of the event loop, for every variant
+const BIG = quick ? 50_000 : 1_000_000
+
+// The realistic event: a gpu.utilization sample, nine details and a source.
+const FIELDS = {
+  source: 'gpu-monitor',
+  gpu_index: 0,
+  gpu_uuid: 'GPU-3f2a9c1e-7b4d-4e8a-9c2f-1a2b3c4d5e6f',
+  name: 'NVIDIA A100-SXM4-80GB',
+  gpu_util_percent: 87,
+  mem_util_percent: 42,
+  mem_used_mb: 33792,
+  mem_total_mb: 81920,
+  temperature_c: 64,
+  power_w: 312.5
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve))
+
+/** Logs n events through logOne in chunks, yielding between chunks; finish() (flush) is timed too. */
+async function timed (n, logOne, finish = () => {}) {
+  const start = process.hrtime.bigint()
+  for (let done = 0; done < n;) {
+    const end = Math.min(n, done + CHUNK)
+    for (; done < end; done++) logOne(done)
+    await tick()
+  }
+  finish()
+  return Number(process.hrtime.bigint() - start) / n
+}
+
+function median (xs) {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+
+// The child: the same loop with the JavaScript writer, one round per message.
+if (process.argv[2] === '--child-js') {
+  const { createEventLog } = require('../dist/index.js')
+  const log = createEventLog({ path: process.argv[3] })
+  process.on('message', async (n) => {
+    const ns = await timed(n, () => log.log('gpu.utilization', FIELDS))
+    if (log.stats().written === 0) throw new Error('the JS writer wrote nothing')
+    process.send(ns)
+  })
+  process.send('ready')
+} else {
+  await main()
+}
+
+async function main () {
+  const { createEventLog } = require('../dist/index.js')
+  const pino = require('pino')
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ds01-bench-'))
+  const file = (name) => path.join(dir, name)
+
+  const sync = createEventLog({ path: file('sync.jsonl') })
+  const batched = createEventLog({ path: file('batched.jsonl'), batch: true })
+  const logger = pino(pino.destination({ dest: file('pino.log'), sync: true }))
+  const fd = fs.openSync(file('plain.jsonl'), 'a')
+  const line = fs.readFileSync(file('sync.jsonl'), { flag: 'a+' }).length === 0 && (sync.log('gpu.utilization', FIELDS), fs.readFileSync(file('sync.jsonl'), 'utf8'))
+  if (!sync.native) console.log('note: the native writer did not load here; "sync native" runs the JavaScript writer')
+
+  const child = fork(fileURLToPath(import.meta.url), ['--child-js', file('js.jsonl')], { env: { ...process.env, DS01_EVENTS_NATIVE: '0' } })
+  await new Promise((resolve) => child.once('message', resolve))
+  const inChild = (n) => new Promise((resolve) => { child.once('message', resolve); child.send(n) })
+
+  const variants = {
+    'log() sync, native': () => timed(EVENTS, () => sync.log('gpu.utilization', FIELDS)),
+    'log() batched': () => timed(EVENTS, () => batched.log('gpu.utilization', FIELDS), () => batched.flush()),
+    'log() sync, JS writer': () => inChild(EVENTS),
+    'pino sync destination': () => timed(EVENTS, () => logger.info(FIELDS)),
+    'fs.writeSync loop': () => timed(EVENTS, () => fs.writeSync(fd, line))
+  }
+  const samples = Object.fromEntries(Object.keys(variants).map((k) => [k, []]))
+  for (const run of Object.values(variants)) await run() // warm-up round, not counted
+  for (let round = 0; round < ROUNDS; round++) {
+    // Rotate the order each round so no variant always runs first.
+    const names = Object.keys(variants)
+    const ordered = names.slice(round % names.length).concat(names.slice(0, round % names.length))
+    for (const name of ordered) samples[name].push(await variants[name]())
+  }
+  child.kill()
+
+  const pinoNs = median(samples['pino sync destination'])
+  console.log(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ${os.platform()} ${os.release()}`)
+  console.log(`${EVENTS} gpu.utilization events per variant per round, ${ROUNDS} rounds interleaved, medians; event-loop turn every ${CHUNK} events`)
+  console.log(`line sizes: ours ${Buffer.byteLength(line)} bytes, pino ${fs.readFileSync(file('pino.log'), 'utf8').split('\n')[0].length + 1} bytes\n`)
+  console.log('| variant | ns/event (median) | min..max | events/s | vs pino |')
+  console.log('| --- | ---: | ---: | ---: | ---: |')
+  for (const [name, xs] of Object.entries(samples)) {
+    const m = median(xs)
+    console.log(`| ${name} | ${m.toFixed(0)} | ${Math.min(...xs).toFixed(0)}..${Math.max(...xs).toFixed(0)} | ${Math.round(1e9 / m).toLocaleString('en-US')} | ${(m / pinoNs).toFixed(2)}x |`)
+  }
+
+  // Memory: 1,000,000 batched events after a warm-up; RSS must not grow with the count.
+  const big = createEventLog({ path: file('big.jsonl'), batch: true })
+  const gc = globalThis.gc ?? (() => {})
+  await timed(100_000, () => big.log('gpu.utilization', FIELDS), () => big.flush())
+  gc()
+  const before = process.memoryUsage().rss
+  const ns = await timed(BIG, () => big.log('gpu.utilization', FIELDS), () => big.flush())
+  gc()
+  const after = process.memoryUsage().rss
+  const s = big.stats()
+  console.log(`\n${BIG.toLocaleString('en-US')} batched events: ${ns.toFixed(0)} ns/event, written ${s.written.toLocaleString('en-US')}, dropped ${s.dropped}, ` +
+    `RSS ${(before / 2 ** 20).toFixed(1)} -> ${(after / 2 ** 20).toFixed(1)} MiB (growth ${((after - before) / 2 ** 20).toFixed(1)} MiB after warm-up${globalThis.gc ? ', after gc()' : ''})`)
+  big.close()
+  sync.close()
+  batched.close()
+  fs.rmSync(dir, { recursive: true, force: true })
+}
