@@ -1,0 +1,128 @@
+// The long-lived agent: one `nvidia-smi -lms` streaming samples, started again
+// with backoff whenever it exits, and stopped cleanly so nothing it printed is lost.
+import { Backoff, type BackoffOptions } from './backoff.js'
+import { nvidiaSmiArgs } from './parse.js'
+import {
+  PREFIX,
+  SampleLogger,
+  describeExit,
+  describeSpawnError,
+  startSampler,
+  type EventSink,
+  type ExitStatus,
+  type SampleCounts,
+  type Sampler,
+  type Warn
+} from './sampler.js'
+
+export interface AgentOptions {
+  /** nvidia-smi to run: a name looked up on PATH, or a path. */
+  nvidiaSmi: string
+  intervalMs: number
+  sink: EventSink
+  /** Rate-limited: unparseable lines, nvidia-smi's stderr. */
+  warn: Warn
+  /** Not rate-limited: restarts, already spaced out by the backoff. */
+  say: (message: string) => void
+  backoff?: Partial<BackoffOptions>
+  /** How long stop() waits for nvidia-smi to exit after SIGTERM, and again after SIGKILL (default 250 ms). */
+  stopGraceMs?: number
+}
+
+export interface AgentStats extends SampleCounts {
+  /** Times nvidia-smi was started again after it exited. */
+  restarts: number
+}
+
+const DEFAULT_STOP_GRACE_MS = 250
+
+function within<T>(promise: Promise<T>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms)
+    promise.then(() => {
+      clearTimeout(timer)
+      resolve(true)
+    }, () => {
+      clearTimeout(timer)
+      resolve(true)
+    })
+  })
+}
+
+export class GpuMonitorAgent {
+  private readonly samples: SampleLogger
+  private readonly backoff: Backoff
+  private readonly args: string[]
+  private current: Sampler | null = null
+  private startedAt = 0
+  private restartTimer: NodeJS.Timeout | null = null
+  private restarts = 0
+  private stopping = false
+
+  constructor(private readonly options: AgentOptions) {
+    this.samples = new SampleLogger(options.sink, options.warn)
+    this.backoff = new Backoff(options.backoff)
+    this.args = nvidiaSmiArgs(options.intervalMs)
+  }
+
+  /** Starts nvidia-smi; rejects with the spawn error when it cannot run at all (not installed). */
+  async start(): Promise<void> {
+    await this.launch()
+  }
+
+  /** Stops nvidia-smi and waits (bounded) until everything it printed has been read and logged. */
+  async stop(): Promise<void> {
+    this.stopping = true
+    if (this.restartTimer !== null) clearTimeout(this.restartTimer)
+    this.restartTimer = null
+    const sampler = this.current
+    if (sampler === null) return
+    const grace = this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS
+    sampler.child.kill('SIGTERM')
+    if (await within(sampler.closed, grace)) return
+    sampler.child.kill('SIGKILL')
+    if (await within(sampler.closed, grace)) return
+    // Stuck in the kernel (a wedged driver): leave it behind rather than hang the exit.
+    this.options.say(`${PREFIX}nvidia-smi (pid ${sampler.child.pid}) did not exit after SIGKILL; leaving it`)
+    sampler.child.stdout?.destroy()
+    sampler.child.stderr?.destroy()
+    sampler.child.unref()
+  }
+
+  stats(): AgentStats {
+    return { ...this.samples.counts, restarts: this.restarts }
+  }
+
+  private async launch(): Promise<void> {
+    const sampler = startSampler(this.options.nvidiaSmi, this.args, this.samples, this.options.warn)
+    // Current at once, so a stop() that comes while it is still starting stops it too.
+    this.current = sampler
+    this.startedAt = Date.now()
+    let spawned = false
+    void sampler.closed.then((status) => {
+      if (this.current === sampler) this.current = null
+      if (spawned) this.closed(status)
+    })
+    await sampler.started
+    spawned = true
+  }
+
+  private closed(status: ExitStatus): void {
+    if (this.stopping) return
+    const ranForMs = Date.now() - this.startedAt
+    this.scheduleRestart(this.backoff.next(ranForMs), `nvidia-smi ${describeExit(status)} after ${(ranForMs / 1000).toFixed(1)} s`)
+  }
+
+  private scheduleRestart(delayMs: number, why: string): void {
+    this.options.say(`${PREFIX}${why}; starting it again in ${delayMs} ms`)
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null
+      if (this.stopping) return
+      this.restarts++
+      // Gone after it ran before (a driver upgrade replacing it): keep trying, with backoff.
+      this.launch().catch((err: unknown) => {
+        if (!this.stopping) this.scheduleRestart(this.backoff.next(0), describeSpawnError(this.options.nvidiaSmi, err))
+      })
+    }, delayMs)
+  }
+}

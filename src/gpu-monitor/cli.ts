@@ -1,0 +1,187 @@
+// `ds01-events gpu-monitor`: options, the two logs, signals, exit codes.
+import { parseArgs } from 'node:util'
+import { createEventLog, logEvent } from '../index.js'
+import { resolveEventsFile, resolveGpuUtilizationFile } from '../paths.js'
+import { RateLimitedWarner, stderrSink } from '../warnings.js'
+import { GpuMonitorAgent } from './agent.js'
+import { nvidiaSmiArgs } from './parse.js'
+import {
+  PREFIX,
+  SOURCE,
+  SampleLogger,
+  describeExit,
+  describeSpawnError,
+  spawnExitCode,
+  startSampler,
+  type Warn
+} from './sampler.js'
+
+export const MIN_INTERVAL_MS = 50
+export const MAX_INTERVAL_MS = 3_600_000
+export const DEFAULT_INTERVAL_MS = 1000
+/** --once gives up on an nvidia-smi that has not answered by then (a wedged driver). */
+const ONCE_TIMEOUT_MS = 30_000
+/** Samples queue in memory at most this long before one append writes them (lost on SIGKILL). */
+const BATCH = { maxEvents: 1024, maxDelayMs: 1000, maxQueue: 100_000 }
+
+export const USAGE = `Usage: ds01-events gpu-monitor [--interval MS] [--file PATH] [--once] [--nvidia-smi PATH]
+
+Samples every GPU with one long-lived nvidia-smi and logs one gpu.utilization event
+per GPU per sample to the GPU utilization log, until SIGTERM or SIGINT.
+
+Options:
+  --interval MS       sampling interval in milliseconds (default ${DEFAULT_INTERVAL_MS}, at least ${MIN_INTERVAL_MS})
+  --file PATH         the GPU utilization log (default: $DS01_GPU_UTILIZATION_FILE,
+                      else /var/log/ds01/gpu-utilization.jsonl)
+  --once              log one sample of every GPU, then exit
+  --nvidia-smi PATH   the nvidia-smi to run (default: nvidia-smi on PATH)
+  -h, --help          show this help
+
+system.startup and system.shutdown go to the main event log ($DS01_EVENTS_FILE,
+else /var/log/ds01/events.jsonl); --once logs neither.
+Exit status: 0 stopped by SIGTERM/SIGINT, or --once logged a sample; 1 --once failed;
+2 usage error; 126 nvidia-smi not executable; 127 nvidia-smi not found.
+`
+
+interface Options {
+  intervalMs: number
+  file: string
+  once: boolean
+  nvidiaSmi: string
+}
+
+function say(message: string): void {
+  stderrSink(message)
+}
+
+/** The options, or the exit code to return at once (help, usage error). */
+function parseOptions(args: string[]): Options | number {
+  let values
+  try {
+    values = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        interval: { type: 'string' },
+        file: { type: 'string' },
+        once: { type: 'boolean' },
+        'nvidia-smi': { type: 'string' },
+        help: { type: 'boolean', short: 'h' }
+      }
+    }).values
+  } catch (err) {
+    say(`${PREFIX}${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`)
+    return 2
+  }
+  if (values.help === true) {
+    process.stdout.write(USAGE)
+    return 0
+  }
+  let intervalMs = DEFAULT_INTERVAL_MS
+  if (values.interval !== undefined) {
+    intervalMs = /^\d+$/.test(values.interval) ? Number(values.interval) : NaN
+    if (!(intervalMs >= MIN_INTERVAL_MS && intervalMs <= MAX_INTERVAL_MS)) {
+      say(`${PREFIX}--interval must be a whole number of milliseconds from ${MIN_INTERVAL_MS} to ${MAX_INTERVAL_MS}, ` +
+        `not ${JSON.stringify(values.interval)}\n\n${USAGE}`)
+      return 2
+    }
+  }
+  if (values.file === '' || values['nvidia-smi'] === '') {
+    say(`${PREFIX}--file and --nvidia-smi need a non-empty value\n\n${USAGE}`)
+    return 2
+  }
+  return {
+    intervalMs,
+    file: resolveGpuUtilizationFile(values.file),
+    once: values.once === true,
+    nvidiaSmi: values['nvidia-smi'] ?? 'nvidia-smi'
+  }
+}
+
+/** Resolves with the first SIGTERM or SIGINT; later ones are absorbed until dispose(), as shutdown is already under way. */
+function awaitSignal(): { signal: Promise<NodeJS.Signals>; dispose(): void } {
+  let onSignal: (name: NodeJS.Signals) => void = () => {}
+  const signal = new Promise<NodeJS.Signals>((resolve) => {
+    onSignal = (name) => resolve(name)
+  })
+  process.on('SIGTERM', onSignal)
+  process.on('SIGINT', onSignal)
+  return {
+    signal,
+    dispose() {
+      process.removeListener('SIGTERM', onSignal)
+      process.removeListener('SIGINT', onSignal)
+    }
+  }
+}
+
+async function runOnce(options: Options, warn: Warn): Promise<number> {
+  const gpuLog = createEventLog({ path: options.file })
+  const samples = new SampleLogger(gpuLog, warn)
+  const sampler = startSampler(options.nvidiaSmi, nvidiaSmiArgs(null), samples, warn)
+  try {
+    await sampler.started
+  } catch (err) {
+    gpuLog.close()
+    say(describeSpawnError(options.nvidiaSmi, err))
+    return spawnExitCode(err)
+  }
+  const timer = setTimeout(() => sampler.child.kill('SIGKILL'), ONCE_TIMEOUT_MS)
+  const status = await sampler.closed
+  clearTimeout(timer)
+  gpuLog.close()
+  if (status.code !== 0) {
+    say(`${PREFIX}nvidia-smi ${describeExit(status)}; logged ${samples.counts.logged} GPU readings to ${options.file}`)
+    return 1
+  }
+  if (samples.counts.logged === 0) {
+    say(`${PREFIX}no GPU reading was logged to ${options.file} (see the messages above)`)
+    return 1
+  }
+  return 0
+}
+
+async function runAgent(options: Options, warn: Warn): Promise<number> {
+  const signals = awaitSignal()
+  const gpuLog = createEventLog({ path: options.file, batch: BATCH })
+  const agent = new GpuMonitorAgent({ nvidiaSmi: options.nvidiaSmi, intervalMs: options.intervalMs, sink: gpuLog, warn, say })
+  try {
+    await agent.start()
+  } catch (err) {
+    signals.dispose()
+    gpuLog.close()
+    say(describeSpawnError(options.nvidiaSmi, err))
+    return spawnExitCode(err)
+  }
+  const lifecycle = { source: SOURCE, component: SOURCE }
+  logEvent('system.startup', { ...lifecycle, interval_ms: options.intervalMs, file: options.file, pid: process.pid })
+  say(`${PREFIX}sampling every ${options.intervalMs} ms into ${options.file}; lifecycle events into ${resolveEventsFile()}`)
+
+  const signal = await signals.signal
+  await agent.stop()
+  gpuLog.flush()
+  const { dropped } = gpuLog.stats()
+  gpuLog.close()
+  const { logged, refused, unparseable, restarts } = agent.stats()
+  logEvent('system.shutdown', {
+    ...lifecycle,
+    signal,
+    events_logged: logged,
+    events_refused: refused,
+    events_dropped: dropped,
+    unparseable_lines: unparseable,
+    restarts
+  })
+  signals.dispose()
+  return 0
+}
+
+/** `ds01-events gpu-monitor ...`: resolves with the exit code once the agent has stopped. */
+export async function runGpuMonitor(args: string[]): Promise<number> {
+  const options = parseOptions(args)
+  if (typeof options === 'number') return options
+  const warner = new RateLimitedWarner(stderrSink, 60_000)
+  const warn: Warn = (key, message) => warner.warn(key, message)
+  return options.once ? runOnce(options, warn) : runAgent(options, warn)
+}

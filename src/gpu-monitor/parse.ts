@@ -1,0 +1,82 @@
+// One CSV line of `nvidia-smi --query-gpu=... --format=csv,noheader,nounits`
+// -> the details of one gpu.utilization event (events-v1, "The gpu-utilization log").
+
+/** The query, in the order nvidia-smi prints the columns. */
+export const QUERY_FIELDS = [
+  'index',
+  'uuid',
+  'name',
+  'utilization.gpu',
+  'utilization.memory',
+  'memory.used',
+  'memory.total',
+  'temperature.gpu',
+  'power.draw'
+] as const
+
+/** Arguments of the long-lived sampler; without `-lms` (intervalMs null) nvidia-smi prints one sample and exits. */
+export function nvidiaSmiArgs(intervalMs: number | null): string[] {
+  const args = [`--query-gpu=${QUERY_FIELDS.join(',')}`, '--format=csv,noheader,nounits']
+  if (intervalMs !== null) args.push('-lms', String(intervalMs))
+  return args
+}
+
+export interface GpuUtilization {
+  gpu_index: number
+  gpu_uuid: string
+  name: string
+  gpu_util_percent: number | null
+  mem_util_percent: number | null
+  mem_used_mb: number | null
+  mem_total_mb: number | null
+  temperature_c: number | null
+  power_w: number | null
+}
+
+// What nvidia-smi prints, with or without brackets, for a reading it cannot give:
+// [N/A], [Not Supported], [Unknown Error], [Insufficient Permissions], [GPU is lost], ERR!, N/A...
+const UNAVAILABLE = /^\[[^\]]*\]$|^(n\/a|not supported|unknown error|err!|unknown|insufficient permissions|gpu is lost|not available)$/i
+// Plain decimal, as nvidia-smi prints with nounits (no exponent, no hex, no Infinity).
+const DECIMAL = /^-?\d+(\.\d+)?$/
+const NUMERIC_COLUMNS = 6
+
+/** A reading: its number, null when the driver says it is unavailable, undefined when it is not a reading at all. */
+function reading(text: string): number | null | undefined {
+  if (DECIMAL.test(text)) return Number(text)
+  if (UNAVAILABLE.test(text)) return null
+  return undefined
+}
+
+/**
+ * The details of one line, or null when the line is not a sample (an error message,
+ * a truncated line, garbage). nvidia-smi does not quote CSV, so a comma inside the
+ * GPU name would add columns: the first two and the last six are fixed, the name
+ * is whatever lies between.
+ */
+export function parseGpuLine(line: string): GpuUtilization | null {
+  const columns = line.split(',')
+  if (columns.length < QUERY_FIELDS.length) return null
+  const index = columns[0].trim()
+  const uuid = columns[1].trim()
+  const name = columns.slice(2, columns.length - NUMERIC_COLUMNS).join(',').trim()
+  if (!/^\d+$/.test(index) || uuid === '' || UNAVAILABLE.test(uuid) || name === '') return null
+
+  const values: (number | null)[] = []
+  for (const text of columns.slice(columns.length - NUMERIC_COLUMNS)) {
+    const value = reading(text.trim())
+    if (value === undefined) return null
+    values.push(value)
+  }
+  const [gpuUtil, memUtil, memUsed, memTotal, temperature, power] = values
+  return {
+    gpu_index: Number(index),
+    gpu_uuid: uuid,
+    name,
+    gpu_util_percent: gpuUtil,
+    mem_util_percent: memUtil,
+    mem_used_mb: memUsed,
+    mem_total_mb: memTotal,
+    temperature_c: temperature,
+    power_w: power
+  }
+}
