@@ -73,7 +73,7 @@ export function ensureTestUsers () {
 
 /**
  * A temporary tree laid out like the real one: ROOT (0755, so other users can
- * reach it) / ds01 (root:docker 2775). Removed after the test file.
+ * reach it) / ds01 (root:docker 2775). Removed after the test (or file) that made it.
  */
 export function makeLayout (gid) {
   const root = mkdtempSync(join(tmpdir(), 'ds01-layout-'))
@@ -110,7 +110,8 @@ export function packageRootFor (user) {
     return runtimeFor
   }
   const copy = mkdtempSync(join(tmpdir(), 'ds01-runtime-'))
-  after(() => rmSync(copy, { recursive: true, force: true }))
+  // shared by every test of the file: removed when the process ends, not after one test
+  process.on('exit', () => rmSync(copy, { recursive: true, force: true }))
   for (const part of RUNTIME) {
     if (existsSync(join(REPO, part))) cpSync(join(REPO, part), join(copy, part), { recursive: true })
   }
