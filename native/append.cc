@@ -21,6 +21,7 @@ namespace {
 constexpr int kOpenFlags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
 constexpr mode_t kFileMode = 0664;
 constexpr mode_t kDirMode = 0775;
+constexpr long kCreateWindowMs = 50;
 
 bool StatFd(int fd, struct statx* st) {
   return statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_MODE | STATX_INO | STATX_SIZE, st) == 0;
@@ -74,6 +75,40 @@ void MakeParents(const char* path) {
     *p = '/';
   }
   free(copy);
+}
+
+// open(2) the path, creating it (and its parents) when missing. -1 and errno on failure.
+int OpenOrCreate(const char* path, bool* created) {
+  bool made_parents = false;
+  for (int attempt = 0; attempt < 4; attempt++) {
+    int fd = open(path, kOpenFlags);
+    if (fd >= 0 || errno != ENOENT) return fd;
+    // Create it ourselves (O_EXCL) so we know to set the mode past the umask.
+    fd = open(path, kOpenFlags | O_CREAT | O_EXCL, kFileMode);
+    if (fd >= 0) {
+      *created = true;
+      return fd;
+    }
+    if (errno == ENOENT && !made_parents) {
+      MakeParents(path);
+      made_parents = true;
+    } else if (errno != EEXIST) {
+      return -1;
+    }
+  }
+  return -1;
+}
+
+// Was the path's inode changed (created, chowned, chmodded) in the last two
+// seconds? Keeps errno as it was.
+bool JustChanged(const char* path) {
+  int saved = errno;
+  struct statx st;
+  struct timespec now;
+  bool recent = statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_CTIME, &st) == 0 &&
+                clock_gettime(CLOCK_REALTIME, &now) == 0 && now.tv_sec - st.stx_ctime.tv_sec < 2;
+  errno = saved;
+  return recent;
 }
 
 // Every line ends with '\n' and is at most kMaxLineBytes long, newline included.
@@ -154,21 +189,14 @@ bool Appender::OpenPath(AppendError* err) {
     return false;
   }
   bool created = false;
-  bool made_parents = false;
-  int fd = -1;
-  for (int attempt = 0; attempt < 4 && fd < 0; attempt++) {
-    fd = open(path_, kOpenFlags);
-    if (fd >= 0 || errno != ENOENT) break;
-    // Create it ourselves (O_EXCL) so we know to set the mode past the umask.
-    fd = open(path_, kOpenFlags | O_CREAT | O_EXCL, kFileMode);
-    if (fd >= 0) {
-      created = true;
-    } else if (errno == ENOENT && !made_parents) {
-      MakeParents(path_);
-      made_parents = true;
-    } else if (errno != EEXIST) {
-      break;
-    }
+  int fd = OpenOrCreate(path_, &created);
+  // logrotate's `create` makes the new file 0600 root, then chowns and chmods
+  // it: a writer reopening in that instant gets EACCES. When the file changed
+  // just now, wait that out (a few ms at most) rather than refuse the event.
+  long deadline = NowMillis() + kCreateWindowMs;
+  while (fd < 0 && (errno == EACCES || errno == EPERM) && JustChanged(path_) && NowMillis() < deadline) {
+    SleepMicros(500);
+    fd = OpenOrCreate(path_, &created);
   }
   if (fd < 0) {
     int e = errno;

@@ -52,6 +52,55 @@ function isData(data: unknown): data is string | Uint8Array {
   return typeof data === 'string' || (data instanceof Uint8Array && !(data instanceof Uint16Array))
 }
 
+/** open(2) the path, creating it (and its parents) when missing; throws the last error. */
+function openOrCreate(path: string): { fd: number; created: boolean } {
+  for (let attempt = 0; attempt < 4; attempt++) {
+    try {
+      return { fd: fs.openSync(path, OPEN_FLAGS), created: false }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    }
+    try {
+      // Create it ourselves (O_EXCL) so we know to set the mode past the umask.
+      return { fd: fs.openSync(path, OPEN_FLAGS | O_CREAT | O_EXCL, FILE_MODE), created: true }
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'ENOENT' && attempt === 0) makeParents(path)
+      else if (code !== 'EEXIST') throw err
+    }
+  }
+  throw Object.assign(new Error(`${path} keeps disappearing`), { code: 'ENOENT', errno: -2 })
+}
+
+const CREATE_WINDOW_MS = 50
+const nap = new Int32Array(new SharedArrayBuffer(4))
+
+/**
+ * logrotate's `create` makes the new file 0600 root, then chowns and chmods
+ * it: a writer reopening in that instant gets EACCES. When the file changed
+ * just now, wait that out (a few ms at most) rather than refuse the event.
+ */
+function openOrCreateWaitingOutRotation(path: string): { fd: number; created: boolean } {
+  const deadline = Date.now() + CREATE_WINDOW_MS
+  for (;;) {
+    try {
+      return openOrCreate(path)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if ((code !== 'EACCES' && code !== 'EPERM') || !justChanged(path) || Date.now() >= deadline) throw err
+      Atomics.wait(nap, 0, 0, 0.5)
+    }
+  }
+}
+
+function justChanged(path: string): boolean {
+  try {
+    return Date.now() - fs.lstatSync(path).ctimeMs < 2000
+  } catch {
+    return false
+  }
+}
+
 /** null when data is whole lines of at most 4096 bytes each. */
 export function checkLines(bytes: Uint8Array): WriteError | null {
   if (bytes.length === 0 || bytes[bytes.length - 1] !== 0x0a) {
@@ -194,28 +243,13 @@ export class JsWriter implements RawWriter {
   }
 
   private open(): WriteResult {
-    let fd = -1
-    let created = false
+    let opened: { fd: number; created: boolean }
     try {
-      for (let attempt = 0; attempt < 4 && fd < 0; attempt++) {
-        try {
-          fd = fs.openSync(this.path, OPEN_FLAGS)
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-          try {
-            fd = fs.openSync(this.path, OPEN_FLAGS | O_CREAT | O_EXCL, FILE_MODE)
-            created = true
-          } catch (err2) {
-            const code = (err2 as NodeJS.ErrnoException).code
-            if (code === 'ENOENT' && attempt === 0) makeParents(this.path)
-            else if (code !== 'EEXIST') throw err2
-          }
-        }
-      }
-      if (fd < 0) return own('ENOENT', `cannot open ${this.path}: it keeps disappearing`)
+      opened = openOrCreateWaitingOutRotation(this.path)
     } catch (err) {
       return fromNode(err, 'cannot open', this.path)
     }
+    const { fd, created } = opened
     let st: fs.Stats
     try {
       st = fs.fstatSync(fd)

@@ -2,9 +2,13 @@
  * contains $DS01_FAULT_PATH misbehave as $DS01_FAULT says:
  *   eintr:N   the first N calls fail with EINTR
  *   short:K   the first call writes K bytes; every later call fails with ENOSPC
- *   partial:K the first call writes K bytes; later calls behave */
+ *   partial:K the first call writes K bytes; later calls behave
+ * and open(2) of such a path as $DS01_OPEN_FAULT says:
+ *   eacces:N  the first N opens fail with EACCES */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -48,3 +52,33 @@ ssize_t write(int fd, const void *buf, size_t count) {
   if (strncmp(mode, "short:", 6) == 0) { count_fault(); errno = ENOSPC; return -1; }
   return real(fd, buf, count);
 }
+
+static int opens;
+
+static int open_fault(const char *path) {
+  const char *mode = getenv("DS01_OPEN_FAULT");
+  const char *want = getenv("DS01_FAULT_PATH");
+  if (mode == NULL || want == NULL || strstr(path, want) == NULL) return 0;
+  if (opens++ >= atoi(strchr(mode, ':') + 1)) return 0;
+  count_fault();
+  errno = EACCES;
+  return 1;
+}
+
+#define OPEN_SHIM(name)                                                    \
+  int name(const char *path, int flags, ...) {                             \
+    static int (*real)(const char *, int, ...);                            \
+    if (real == NULL) real = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, #name); \
+    mode_t mode = 0;                                                       \
+    if (flags & O_CREAT) {                                                 \
+      va_list args;                                                        \
+      va_start(args, flags);                                               \
+      mode = va_arg(args, mode_t);                                         \
+      va_end(args);                                                        \
+    }                                                                      \
+    if (open_fault(path)) return -1;                                       \
+    return real(path, flags, mode);                                        \
+  }
+
+OPEN_SHIM(open)
+OPEN_SHIM(open64)
