@@ -61,12 +61,38 @@ if (process.argv[2] === '--child-js') {
     process.send(ns)
   })
   process.send('ready')
+} else if (process.argv[2] === '--child-memory') {
+  await memory(process.argv[3])
 } else {
   await main()
 }
 
-async function main () {
+/** 1,000,000 batched events after a warm-up; RSS must not grow with the count. */
+async function memory (target) {
   const { createEventLog } = require('../dist/index.js')
+  const big = createEventLog({ path: target, batch: true })
+  const gc = globalThis.gc ?? (() => {})
+  await timed(100_000, () => big.log('gpu.utilization', FIELDS), () => big.flush())
+  gc()
+  const before = process.memoryUsage().rss
+  const written = big.stats().written
+  let peak = before
+  const ns = await timed(BIG, (i) => {
+    big.log('gpu.utilization', FIELDS)
+    if (i % CHUNK === 0) peak = Math.max(peak, process.memoryUsage.rss())
+  }, () => big.flush())
+  gc()
+  const after = process.memoryUsage().rss
+  const s = big.stats()
+  const mib = (bytes) => (bytes / 2 ** 20).toFixed(1)
+  console.log(`\n${BIG.toLocaleString('en-US')} batched events after a 100,000-event warm-up (fresh process): ${ns.toFixed(0)} ns/event, ` +
+    `written ${(s.written - written).toLocaleString('en-US')}, dropped ${s.dropped} (queue full)\n` +
+    `RSS after warm-up ${mib(before)} MiB, peak during the run ${mib(peak)} MiB (+${mib(peak - before)}), after it ${mib(after)} MiB (${after >= before ? '+' : ''}${mib(after - before)})`)
+  big.close()
+}
+
+async function main () {
+  const { createEventLog, openWriter } = require('../dist/index.js')
   const pino = require('pino')
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ds01-bench-'))
   const file = (name) => path.join(dir, name)
@@ -75,6 +101,7 @@ async function main () {
   const batched = createEventLog({ path: file('batched.jsonl'), batch: true })
   const logger = pino(pino.destination({ dest: file('pino.log'), sync: true }))
   const fd = fs.openSync(file('plain.jsonl'), 'a')
+  const raw = openWriter(file('raw.jsonl')) // the floor under sync log(): statx + flock + write + unlock
   const line = fs.readFileSync(file('sync.jsonl'), { flag: 'a+' }).length === 0 && (sync.log('gpu.utilization', FIELDS), fs.readFileSync(file('sync.jsonl'), 'utf8'))
   if (!sync.native) console.log('note: the native writer did not load here; "sync native" runs the JavaScript writer')
 
@@ -87,7 +114,8 @@ async function main () {
     'log() batched': () => timed(EVENTS, () => batched.log('gpu.utilization', FIELDS), () => batched.flush()),
     'log() sync, JS writer': () => inChild(EVENTS),
     'pino sync destination': () => timed(EVENTS, () => logger.info(FIELDS)),
-    'fs.writeSync loop': () => timed(EVENTS, () => fs.writeSync(fd, line))
+    'fs.writeSync loop': () => timed(EVENTS, () => fs.writeSync(fd, line)),
+    'native writer.append, prebuilt line': () => timed(EVENTS, () => raw.append(line))
   }
   const samples = Object.fromEntries(Object.keys(variants).map((k) => [k, []]))
   for (const run of Object.values(variants)) await run() // warm-up round, not counted
@@ -110,19 +138,9 @@ async function main () {
     console.log(`| ${name} | ${m.toFixed(0)} | ${Math.min(...xs).toFixed(0)}..${Math.max(...xs).toFixed(0)} | ${Math.round(1e9 / m).toLocaleString('en-US')} | ${(m / pinoNs).toFixed(2)}x |`)
   }
 
-  // Memory: 1,000,000 batched events after a warm-up; RSS must not grow with the count.
-  const big = createEventLog({ path: file('big.jsonl'), batch: true })
-  const gc = globalThis.gc ?? (() => {})
-  await timed(100_000, () => big.log('gpu.utilization', FIELDS), () => big.flush())
-  gc()
-  const before = process.memoryUsage().rss
-  const ns = await timed(BIG, () => big.log('gpu.utilization', FIELDS), () => big.flush())
-  gc()
-  const after = process.memoryUsage().rss
-  const s = big.stats()
-  console.log(`\n${BIG.toLocaleString('en-US')} batched events: ${ns.toFixed(0)} ns/event, written ${s.written.toLocaleString('en-US')}, dropped ${s.dropped}, ` +
-    `RSS ${(before / 2 ** 20).toFixed(1)} -> ${(after / 2 ** 20).toFixed(1)} MiB (growth ${((after - before) / 2 ** 20).toFixed(1)} MiB after warm-up${globalThis.gc ? ', after gc()' : ''})`)
-  big.close()
+  // Memory, in a fresh process so earlier rounds do not inflate the baseline.
+  const mem = fork(fileURLToPath(import.meta.url), ['--child-memory', file('big.jsonl')], { execArgv: ['--expose-gc'] })
+  await new Promise((resolve) => mem.once('exit', resolve))
   sync.close()
   batched.close()
   fs.rmSync(dir, { recursive: true, force: true })
