@@ -10,8 +10,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 
 const [mode, pkg, stopFile, reportFile, name] = process.argv.slice(2)
 const lib = createRequire(import.meta.url)(join(pkg, 'dist', 'index.js'))
-const BURST = 20
-const PAUSE_MS = 8
+// Paced by default (about 2,000 events a second); the stress run sets 0 ms.
+const BURST = Number(process.env.ROTATION_WRITER_BURST ?? 20)
+const PAUSE_MS = Number(process.env.ROTATION_WRITER_PAUSE_MS ?? 8)
 
 const batched = mode === 'batched' ? lib.createEventLog({ batch: { maxEvents: 64, maxDelayMs: 20 } }) : undefined
 const logged = []
