@@ -26,6 +26,8 @@ struct Shared {
   ds01::Appender app;
   Job* head = nullptr;  // async jobs not yet written, oldest first
   Job* tail = nullptr;
+  bool async_failed = false;  // an async job failed since the last drain()
+  ds01::AppendError first_async_error;
   std::atomic<int> refs{1};
   void Ref() { refs.fetch_add(1); }
   void Unref() {
@@ -34,8 +36,9 @@ struct Shared {
 };
 
 struct Job {
-  char* data = nullptr;
+  const char* data = nullptr;
   size_t len = 0;
+  char* owned = nullptr;  // a copy we made (of a string), freed with the job
   bool done = false;
   bool ok = false;
   ds01::AppendError err;
@@ -51,6 +54,10 @@ void DrainLocked(Shared* s, Job* last) {
     if (s->head == nullptr) s->tail = nullptr;
     job->ok = s->app.Append(job->data, job->len, &job->err);
     job->done = true;
+    if (!job->ok && !s->async_failed) {
+      s->async_failed = true;
+      s->first_async_error = job->err;
+    }
     if (job == last) return;
   }
 }
@@ -70,41 +77,33 @@ Napi::Value Invalid(Napi::Env env, const char* message) {
   return Result(env, false, err);
 }
 
-// Copies a string or Uint8Array argument into malloc'd bytes.
-bool CopyBytes(Napi::Value value, char** out, size_t* len) {
+bool IsUint8Array(Napi::Value value) {
+  return value.IsTypedArray() && value.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array;
+}
+
+// Copies a string's UTF-8 into malloc'd bytes.
+bool CopyString(Napi::Value value, char** out, size_t* len) {
   napi_env env = value.Env();
-  if (value.IsString()) {
-    size_t n = 0;
-    if (napi_get_value_string_utf8(env, value, nullptr, 0, &n) != napi_ok) return false;
-    char* buf = static_cast<char*>(malloc(n + 1));
-    if (buf == nullptr) return false;
-    napi_get_value_string_utf8(env, value, buf, n + 1, &n);
-    *out = buf;
-    *len = n;
-    return true;
-  }
-  if (value.IsTypedArray()) {
-    Napi::TypedArray ta = value.As<Napi::TypedArray>();
-    if (ta.TypedArrayType() != napi_uint8_array) return false;
-    Napi::Uint8Array u8 = value.As<Napi::Uint8Array>();
-    char* buf = static_cast<char*>(malloc(u8.ByteLength() + 1));
-    if (buf == nullptr) return false;
-    memcpy(buf, u8.Data(), u8.ByteLength());
-    *out = buf;
-    *len = u8.ByteLength();
-    return true;
-  }
-  return false;
+  size_t n = 0;
+  if (napi_get_value_string_utf8(env, value, nullptr, 0, &n) != napi_ok) return false;
+  char* buf = static_cast<char*>(malloc(n + 1));
+  if (buf == nullptr) return false;
+  napi_get_value_string_utf8(env, value, buf, n + 1, &n);
+  *out = buf;
+  *len = n;
+  return true;
 }
 
 class AppendWorker : public Napi::AsyncWorker {
  public:
-  AppendWorker(Napi::Function& callback, Shared* shared, Job* job)
+  AppendWorker(Napi::Function& callback, Shared* shared, Job* job, Napi::Value bytes)
       : Napi::AsyncWorker(callback, "ds01-events:append"), shared_(shared), job_(job) {
     shared_->Ref();
+    // A Uint8Array is written in place, not copied: keep it alive until done.
+    if (bytes.IsTypedArray()) keep_ = Napi::Persistent(bytes.As<Napi::Object>());
   }
   ~AppendWorker() override {
-    free(job_->data);
+    free(job_->owned);
     delete job_;
     shared_->Unref();
   }
@@ -121,6 +120,7 @@ class AppendWorker : public Napi::AsyncWorker {
  private:
   Shared* shared_;
   Job* job_;
+  Napi::ObjectReference keep_;
 };
 
 class Writer : public Napi::ObjectWrap<Writer> {
@@ -129,6 +129,7 @@ class Writer : public Napi::ObjectWrap<Writer> {
     return DefineClass(env, "Writer",
                        {InstanceMethod<&Writer::Append>("append"),
                         InstanceMethod<&Writer::AppendAsync>("appendAsync"),
+                        InstanceMethod<&Writer::Drain>("drain"),
                         InstanceMethod<&Writer::Stats>("stats"),
                         InstanceMethod<&Writer::Close>("close")});
   }
@@ -170,10 +171,10 @@ class Writer : public Napi::ObjectWrap<Writer> {
     if (value.IsString()) {
       napi_get_value_string_utf8(env, value, stack, sizeof stack, &len);
       if (len >= sizeof stack - 1) {
-        if (!CopyBytes(value, &heap, &len)) return Invalid(env, "cannot read the data");
+        if (!CopyString(value, &heap, &len)) return Invalid(env, "cannot read the data");
         data = heap;
       }
-    } else if (value.IsTypedArray() && value.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array) {
+    } else if (IsUint8Array(value)) {
       Napi::Uint8Array u8 = value.As<Napi::Uint8Array>();
       data = reinterpret_cast<const char*>(u8.Data());
       len = u8.ByteLength();
@@ -192,8 +193,15 @@ class Writer : public Napi::ObjectWrap<Writer> {
   Napi::Value AppendAsync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() < 2 || !info[1].IsFunction()) return Invalid(env, "appendAsync(data, callback)");
+    Napi::Value value = info[0];
     Job* job = new Job();
-    if (!CopyBytes(info[0], &job->data, &job->len)) {
+    if (IsUint8Array(value)) {
+      Napi::Uint8Array u8 = value.As<Napi::Uint8Array>();
+      job->data = reinterpret_cast<const char*>(u8.Data());
+      job->len = u8.ByteLength();
+    } else if (value.IsString() && CopyString(value, &job->owned, &job->len)) {
+      job->data = job->owned;
+    } else {
       delete job;
       return Invalid(env, "appendAsync(data: string | Uint8Array, callback)");
     }
@@ -206,9 +214,28 @@ class Writer : public Napi::ObjectWrap<Writer> {
     Napi::Function callback = info[1].As<Napi::Function>();
     // The worker deletes itself once its callback has run (Napi::AsyncWorker).
     // NOLINTBEGIN(clang-analyzer-cplusplus.NewDeleteLeaks)
-    (new AppendWorker(callback, shared_, job))->Queue();
+    (new AppendWorker(callback, shared_, job, value))->Queue();
     return env.Null();
     // NOLINTEND(clang-analyzer-cplusplus.NewDeleteLeaks)
+  }
+
+  // Writes the async jobs not yet started (waits for one in progress): when it
+  // returns, everything handed to appendAsync is on disk or has failed. null if
+  // all of it landed since the last drain(), else the first failure. Callbacks
+  // still run, later, as usual.
+  Napi::Value Drain(const Napi::CallbackInfo& info) {
+    bool ok = true;
+    ds01::AppendError err;
+    {
+      std::lock_guard<std::mutex> hold(shared_->mu);
+      DrainLocked(shared_, nullptr);
+      if (shared_->async_failed) {
+        ok = false;
+        err = shared_->first_async_error;
+        shared_->async_failed = false;
+      }
+    }
+    return Result(info.Env(), ok, err);
   }
 
   Napi::Value Stats(const Napi::CallbackInfo& info) {

@@ -68,8 +68,6 @@ function watchExit(log: EventLogImpl): void {
 
 interface InFlight {
   batch: Batch
-  /** writer.stats().appends when it was handed over: flush() tells from it whether it landed. */
-  appendsBefore: number
 }
 
 class EventLogImpl implements EventLog {
@@ -177,7 +175,7 @@ class EventLogImpl implements EventLog {
   private startBatch(): void {
     if (this.inFlight !== null || this.queue.count === 0 || this.closed) return
     this.disarm()
-    const inFlight: InFlight = { batch: this.queue.take(), appendsBefore: this.writer.stats().appends }
+    const inFlight: InFlight = { batch: this.queue.take() }
     this.inFlight = inFlight
     this.writer.appendAsync(inFlight.batch.bytes, (result) => this.settle(inFlight, result))
   }
@@ -235,10 +233,16 @@ class EventLogImpl implements EventLog {
     let ok = true
     const pending = this.inFlight
     if (pending !== null) {
-      // An empty append makes the writer write the async batch it holds, then
-      // refuses the empty data: the in-flight batch lands before the queue.
-      this.writer.append('')
-      if (this.inFlight === pending) ok = this.settleInFlight(pending)
+      // The batch in flight lands (or fails) before the queue; its callback,
+      // when it comes, finds it settled here and does nothing.
+      this.inFlight = null
+      const result = this.writer.drain()
+      if (result === null) {
+        this.landed(pending.batch)
+      } else {
+        ok = false
+        this.requeue(pending.batch, result)
+      }
     }
     if (this.queue.count > 0) {
       const batch = this.queue.take()
@@ -253,23 +257,6 @@ class EventLogImpl implements EventLog {
     this.flushing = false
     this.schedule(ok)
     return ok
-  }
-
-  /**
-   * The in-flight batch was written (or failed) by the empty append, but its
-   * callback has not run: the writer's append count says which. The
-   * JavaScript writer may have it on the thread pool, already in the kernel's
-   * hands: its callback will count it.
-   */
-  private settleInFlight(pending: InFlight): boolean {
-    if (!this.writer.native) return true
-    this.inFlight = null
-    if (this.writer.stats().appends > pending.appendsBefore) {
-      this.landed(pending.batch)
-      return true
-    }
-    this.requeue(pending.batch, { code: 'EIO', errno: 0, message: 'the batch in flight did not land' })
-    return false
   }
 
   close(): void {

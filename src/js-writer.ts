@@ -121,8 +121,9 @@ export class JsWriter implements RawWriter {
   private dev = 0
   private ino = 0
   private closed = false
-  private readonly pending: { bytes: Buffer; callback: (result: WriteResult) => void }[] = []
-  private writing = false
+  private readonly pending: { bytes: Uint8Array; callback: (result: WriteResult) => void }[] = []
+  private scheduled = false
+  private asyncFailure: WriteError | null = null
   private readonly counts: WriterStats = { appends: 0, bytes: 0, reopens: 0, lockTimeouts: 0, rollbacks: 0 }
 
   constructor(readonly path: string) {}
@@ -132,14 +133,31 @@ export class JsWriter implements RawWriter {
     return this.appendNow(data)
   }
 
+  /**
+   * Node has no thread-pool write that a later synchronous call could wait
+   * for, so this writer's async appends are deferred writes on the main
+   * thread: order with later appends and drain() hold, at the cost of the
+   * event loop doing the write.
+   */
   appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): void {
     if (!isData(data)) {
       queueMicrotask(() => callback(INVALID))
       return
     }
-    this.pending.push({ bytes: Buffer.from(data), callback })
-    if (!this.writing) setImmediate(() => this.writeNextPending())
-    this.writing = true
+    this.pending.push({ bytes: typeof data === 'string' ? Buffer.from(data) : data, callback })
+    if (this.scheduled) return
+    this.scheduled = true
+    setImmediate(() => {
+      this.scheduled = false
+      this.drainPending()
+    })
+  }
+
+  drain(): WriteResult {
+    this.drainPending()
+    const failure = this.asyncFailure
+    this.asyncFailure = null
+    return failure
   }
 
   stats(): WriterStats {
@@ -153,33 +171,13 @@ export class JsWriter implements RawWriter {
     this.closed = true
   }
 
-  /** One pending async job at a time; fs.write runs on the thread pool. */
-  private writeNextPending(): void {
-    const job = this.pending.shift()
-    if (job === undefined) {
-      this.writing = false
-      return
-    }
-    const refused = this.prepare(job.bytes)
-    if (refused !== null) {
-      job.callback(refused)
-      this.writeNextPending()
-      return
-    }
-    fs.write(this.fd, job.bytes, 0, job.bytes.length, null, (err, written) => {
-      let result: WriteResult = null
-      if (err !== null) result = fromNode(err, 'cannot write', this.path)
-      else if (written < job.bytes.length) result = this.finishPartial(job.bytes, written)
-      if (result === null) this.count(job.bytes.length)
-      job.callback(result)
-      this.writeNextPending()
-    })
-  }
-
-  /** Writes async jobs that have not started yet, so lines keep their order. */
+  /** Writes the async jobs still waiting, in order; their callbacks run after the caller's code. */
   private drainPending(): void {
-    const jobs = this.pending.splice(0)
-    for (const job of jobs) job.callback(this.appendNow(job.bytes))
+    for (const job of this.pending.splice(0)) {
+      const result = this.appendNow(job.bytes)
+      if (result !== null && this.asyncFailure === null) this.asyncFailure = result
+      queueMicrotask(() => job.callback(result))
+    }
   }
 
   private appendNow(data: string | Uint8Array): WriteResult {

@@ -7,6 +7,7 @@ export interface NativeBinding {
   Writer: new (path: string, lockTimeoutMs: number) => {
     append(data: string | Uint8Array): WriteResult
     appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): WriteResult
+    drain(): WriteResult
     stats(): WriterStats
     close(): null
   }

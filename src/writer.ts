@@ -26,8 +26,18 @@ export interface RawWriter {
   readonly path: string
   /** Appends whole lines (each ending in '\n', at most 4096 bytes) in one write, under the lock. */
   append(data: string | Uint8Array): WriteResult
-  /** The same, off the event loop. Lines keep their order with later `append` calls. */
+  /**
+   * The same, off the event loop. Lines keep their order with later `append` calls.
+   * A Uint8Array is written in place, not copied: leave it unchanged until the callback runs.
+   */
   appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): void
+  /**
+   * Writes, synchronously, what appendAsync holds and has not started (and
+   * waits for one in progress): then everything handed to appendAsync is on
+   * disk or has failed. null when all of it landed since the last drain(),
+   * else the first failure. The callbacks still run later, as usual.
+   */
+  drain(): WriteResult
   stats(): WriterStats
   /** Writes what appendAsync still holds, then closes the descriptor. */
   close(): void
@@ -52,6 +62,7 @@ export function openWriter(path: string, options: WriterOptions = {}): RawWriter
 interface NativeHandle {
   append(data: string | Uint8Array): WriteResult
   appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): WriteResult
+  drain(): WriteResult
   stats(): WriterStats
   close(): null
 }
@@ -65,6 +76,9 @@ class NativeWriter implements RawWriter {
   appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): void {
     const refused = this.handle.appendAsync(data, callback)
     if (refused !== null) queueMicrotask(() => callback(refused))
+  }
+  drain(): WriteResult {
+    return this.handle.drain()
   }
   stats(): WriterStats {
     return this.handle.stats()

@@ -1,5 +1,6 @@
 // Point 6: batches in one write, and an asynchronous append on the thread pool
-// that keeps its order with the synchronous calls after it.
+// that keeps its order with the synchronous calls after it; drain() makes
+// everything it holds land (for flush() and the exit flush).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
@@ -47,4 +48,36 @@ test(`${KIND}: appendAsync reports refusals through the callback, never throws`,
   assert.equal((await appendAsync(w, 42))?.code, 'EINVAL')
   w.close()
   assert.equal((await appendAsync(w, '{"late":1}\n'))?.code, 'ECLOSED')
+})
+
+test(`${KIND}: appendAsync of a view into a larger buffer writes exactly the view`, async () => {
+  const path = join(scratch(), 'events.jsonl')
+  const w = open(path)
+  const whole = Buffer.from('garbage{"n":1}\n{"n":2}\nmore garbage')
+  const view = whole.subarray(7, 7 + 16)
+  assert.equal(await appendAsync(w, view), null)
+  assert.deepEqual(lines(path), ['{"n":1}', '{"n":2}'])
+  w.close()
+})
+
+test(`${KIND}: drain() puts every async batch on disk before it returns`, async () => {
+  const path = join(scratch(), 'events.jsonl')
+  const w = open(path)
+  const called = []
+  w.appendAsync('{"n":1}\n', (r) => called.push(r))
+  w.appendAsync('{"n":2}\n', (r) => called.push(r))
+  assert.equal(w.drain(), null)
+  assert.deepEqual(lines(path), ['{"n":1}', '{"n":2}'], 'on disk when drain() returns')
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  assert.deepEqual(called, [null, null], 'the callbacks still run')
+  w.close()
+})
+
+test(`${KIND}: drain() reports the first async failure since the last drain()`, async () => {
+  const dir = scratch()
+  const w = open(dir) // a directory: every write fails
+  w.appendAsync('{"n":1}\n', () => {})
+  assert.equal(w.drain()?.code, 'EISDIR')
+  assert.equal(w.drain(), null, 'reported once')
+  w.close()
 })
