@@ -1,6 +1,7 @@
 // npm test's runner: the whole suite against the shipped prebuild alone
 // (PREBUILDS_ONLY=1, so the binary that ships is the binary tested), then the
-// shared writer suite again with the JavaScript fallback (DS01_EVENTS_NATIVE=0).
+// shared writer suite and the batched-mode tests again with the JavaScript
+// fallback (DS01_EVENTS_NATIVE=0).
 // DS01_STRESS=1 makes the stress tests long.
 import { spawnSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
@@ -23,6 +24,9 @@ function pass (title, files, env) {
 
 const results = [
   pass('all tests, native writer from prebuilds/ only', testFiles('test'), { PREBUILDS_ONLY: '1' }),
-  pass('writer suite, JavaScript fallback', testFiles('test/writer'), { DS01_EVENTS_NATIVE: '0' })
+  pass('writer suite and batched mode, JavaScript fallback', [
+    ...testFiles('test/writer'),
+    ...testFiles('test').filter((f) => /^test\/(batch-[^/]+|event-log|never-throw\.property)\.test\.mjs$/.test(f))
+  ], { DS01_EVENTS_NATIVE: '0' })
 ]
 process.exit(results.every(Boolean) ? 0 : 1)
