@@ -22,9 +22,10 @@ constexpr int kOpenFlags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONB
 constexpr mode_t kFileMode = 0664;
 constexpr mode_t kDirMode = 0775;
 constexpr long kCreateWindowMs = 50;
+constexpr long kRecreateWaitMs = 100;
 
 bool StatFd(int fd, struct statx* st) {
-  return statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_MODE | STATX_INO | STATX_SIZE, st) == 0;
+  return statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_MODE | STATX_INO | STATX_SIZE | STATX_NLINK, st) == 0;
 }
 
 bool StatPath(const char* path, struct statx* st) {
@@ -229,15 +230,29 @@ bool Appender::OpenPath(AppendError* err) {
 
 // Does the path still name the file we hold? Rotation renames it away, or an
 // admin deletes it; either way the next line belongs in a new file at the path.
-bool Appender::PathStillOurs() {
+Appender::PathState Appender::CheckPath() {
   struct statx st;
-  if (!StatPath(path_, &st)) return !(errno == ENOENT || errno == ENOTDIR);
-  return st.stx_ino == ino_ && DevOf(st) == dev_;
+  if (!StatPath(path_, &st)) return errno == ENOENT || errno == ENOTDIR ? kMissing : kOurs;
+  return st.stx_ino == ino_ && DevOf(st) == dev_ ? kOurs : kReplaced;
+}
+
+// logrotate renames the file, then creates the new one with O_EXCL; a writer
+// that creates it in between makes logrotate move the writer's file aside to
+// "<name>-YYYYMMDDHH.backup" (overwritten, with its events, by the next such
+// race that hour). So when our file was renamed away and nothing is at the
+// path yet, give the rotator a moment to create it before we do.
+void Appender::WaitForRecreate() {
+  struct statx st;
+  if (!StatFd(fd_, &st) || st.stx_nlink == 0) return;  // deleted, not rotated: create now
+  long deadline = NowMillis() + kRecreateWaitMs;
+  while (CheckPath() == kMissing && NowMillis() < deadline) SleepMicros(200);
 }
 
 bool Appender::EnsureOpen(AppendError* err) {
   if (fd_ >= 0) {
-    if (PathStillOurs()) return true;
+    PathState state = CheckPath();
+    if (state == kOurs) return true;
+    if (state == kMissing) WaitForRecreate();
     CloseFd();
     stats_.reopens++;
   }

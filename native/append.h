@@ -50,7 +50,9 @@ class Appender {
  private:
   bool EnsureOpen(AppendError* err);
   bool OpenPath(AppendError* err);
-  bool PathStillOurs();
+  enum PathState { kOurs, kReplaced, kMissing };
+  PathState CheckPath();
+  void WaitForRecreate();
   bool LockBounded();
   bool WriteAll(const char* data, size_t len, bool locked, AppendError* err);
   void CloseFd();

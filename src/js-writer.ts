@@ -73,6 +73,7 @@ function openOrCreate(path: string): { fd: number; created: boolean } {
 }
 
 const CREATE_WINDOW_MS = 50
+const RECREATE_WAIT_MS = 100
 const nap = new Int32Array(new SharedArrayBuffer(4))
 
 /**
@@ -226,18 +227,42 @@ export class JsWriter implements RawWriter {
 
   private ensureOpen(): WriteResult {
     if (this.fd >= 0) {
-      let st: fs.Stats | undefined
-      try {
-        st = fs.lstatSync(this.path, { throwIfNoEntry: false })
-      } catch {
-        return null // the path cannot be looked at (EACCES on a parent): keep our descriptor
-      }
-      if (st !== undefined && st.ino === this.ino && st.dev === this.dev) return null
+      const state = this.checkPath()
+      if (state === 'ours') return null
+      if (state === 'missing') this.waitForRecreate()
       fs.closeSync(this.fd)
       this.fd = -1
       this.counts.reopens++
     }
     return this.open()
+  }
+
+  private checkPath(): 'ours' | 'replaced' | 'missing' {
+    let st: fs.Stats | undefined
+    try {
+      st = fs.lstatSync(this.path, { throwIfNoEntry: false })
+    } catch {
+      return 'ours' // the path cannot be looked at (EACCES on a parent): keep our descriptor
+    }
+    if (st === undefined) return 'missing'
+    return st.ino === this.ino && st.dev === this.dev ? 'ours' : 'replaced'
+  }
+
+  /**
+   * logrotate renames the file, then creates the new one with O_EXCL; a writer
+   * that creates it in between makes logrotate move the writer's file aside
+   * to "<name>-YYYYMMDDHH.backup" (overwritten, with its events, by the next
+   * such race that hour). So when our file was renamed away and nothing is at
+   * the path yet, give the rotator a moment to create it before we do.
+   */
+  private waitForRecreate(): void {
+    try {
+      if (fs.fstatSync(this.fd).nlink === 0) return // deleted, not rotated: create now
+    } catch {
+      return
+    }
+    const deadline = Date.now() + RECREATE_WAIT_MS
+    while (this.checkPath() === 'missing' && Date.now() < deadline) Atomics.wait(nap, 0, 0, 0.2)
   }
 
   private open(): WriteResult {
