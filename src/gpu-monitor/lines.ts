@@ -1,10 +1,13 @@
 // Whole lines out of a child's pipe. Unlike readline, a last line without its
 // newline (nvidia-smi killed mid-write) is reported as incomplete, never passed
 // on as if it were whole: "70.1" cut from "700.12" must not become a reading.
+// Bytes are decoded per complete line, so a chunk boundary inside a UTF-8
+// character is harmless and no StringDecoder runs per chunk.
 import type { Readable } from 'node:stream'
 
 /** Longest line kept while waiting for its newline; a sample line is about 100 bytes. */
 const MAX_PENDING = 64 * 1024
+const NEWLINE = 0x0a
 
 export interface LineHandlers {
   line(text: string): void
@@ -13,25 +16,27 @@ export interface LineHandlers {
 }
 
 export function readLines(stream: Readable, handlers: LineHandlers): void {
-  let pending = ''
-  stream.setEncoding('utf8')
-  stream.on('data', (chunk: string) => {
-    pending += chunk
+  let pending: Buffer | null = null
+  stream.on('data', (chunk: Buffer) => {
+    const bytes = pending === null ? chunk : Buffer.concat([pending, chunk])
+    pending = null
     let start = 0
     let newline: number
-    while ((newline = pending.indexOf('\n', start)) !== -1) {
-      handlers.line(pending.slice(start, newline))
+    while ((newline = bytes.indexOf(NEWLINE, start)) !== -1) {
+      handlers.line(bytes.toString('utf8', start, newline))
       start = newline + 1
     }
-    pending = start === 0 ? pending : pending.slice(start)
-    if (pending.length > MAX_PENDING) {
-      handlers.incomplete(pending)
-      pending = ''
+    if (start === bytes.length) return
+    if (bytes.length - start > MAX_PENDING) {
+      handlers.incomplete(bytes.toString('utf8', start))
+      return
     }
+    // A copy, so the rest of a line does not keep the whole chunk alive.
+    pending = Buffer.from(bytes.subarray(start))
   })
   stream.on('end', () => {
-    if (pending !== '') handlers.incomplete(pending)
-    pending = ''
+    if (pending !== null) handlers.incomplete(pending.toString('utf8'))
+    pending = null
   })
   // A pipe error ends the stream as far as we are concerned; the child's exit is handled elsewhere.
   stream.on('error', () => {})

@@ -36,14 +36,15 @@ export interface GpuUtilization {
 // What nvidia-smi prints, with or without brackets, for a reading it cannot give:
 // [N/A], [Not Supported], [Unknown Error], [Insufficient Permissions], [GPU is lost], ERR!, N/A...
 const UNAVAILABLE = /^\[[^\]]*\]$|^(n\/a|not supported|unknown error|err!|unknown|insufficient permissions|gpu is lost|not available)$/i
-// Plain decimal, as nvidia-smi prints with nounits (no exponent, no hex, no Infinity).
-const DECIMAL = /^-?\d+(\.\d+)?$/
+// Plain decimal, as nvidia-smi prints with nounits (no exponent, no hex, no Infinity),
+// blanks around it allowed: Number() ignores them, so the common case trims nothing.
+const DECIMAL = /^\s*-?\d+(\.\d+)?\s*$/
 const NUMERIC_COLUMNS = 6
 
 /** A reading: its number, null when the driver says it is unavailable, undefined when it is not a reading at all. */
 function reading(text: string): number | null | undefined {
   if (DECIMAL.test(text)) return Number(text)
-  if (UNAVAILABLE.test(text)) return null
+  if (UNAVAILABLE.test(text.trim())) return null
   return undefined
 }
 
@@ -55,19 +56,22 @@ function reading(text: string): number | null | undefined {
  */
 export function parseGpuLine(line: string): GpuUtilization | null {
   const columns = line.split(',')
-  if (columns.length < QUERY_FIELDS.length) return null
+  const count = columns.length
+  if (count < QUERY_FIELDS.length) return null
   const index = columns[0].trim()
   const uuid = columns[1].trim()
-  const name = columns.slice(2, columns.length - NUMERIC_COLUMNS).join(',').trim()
+  const name = (count === QUERY_FIELDS.length ? columns[2] : columns.slice(2, count - NUMERIC_COLUMNS).join(',')).trim()
   if (!/^\d+$/.test(index) || uuid === '' || UNAVAILABLE.test(uuid) || name === '') return null
 
-  const values: (number | null)[] = []
-  for (const text of columns.slice(columns.length - NUMERIC_COLUMNS)) {
-    const value = reading(text.trim())
-    if (value === undefined) return null
-    values.push(value)
-  }
-  const [gpuUtil, memUtil, memUsed, memTotal, temperature, power] = values
+  const first = count - NUMERIC_COLUMNS
+  const gpuUtil = reading(columns[first])
+  const memUtil = reading(columns[first + 1])
+  const memUsed = reading(columns[first + 2])
+  const memTotal = reading(columns[first + 3])
+  const temperature = reading(columns[first + 4])
+  const power = reading(columns[first + 5])
+  if (gpuUtil === undefined || memUtil === undefined || memUsed === undefined || memTotal === undefined ||
+    temperature === undefined || power === undefined) return null
   return {
     gpu_index: Number(index),
     gpu_uuid: uuid,

@@ -36,14 +36,17 @@ export class SampleLogger {
   constructor(private readonly sink: EventSink, private readonly warn: Warn) {}
 
   line(text: string): void {
-    if (text.trim() === '') return
     const details = parseGpuLine(text)
     if (details === null) {
+      if (text.trim() === '') return // a blank line is no sample, and no trouble either
       this.counts.unparseable++
       this.warn('unparseable', `${PREFIX}skipped a line from nvidia-smi that is not a sample: ${quote(text)}`)
       return
     }
-    if (this.sink.log('gpu.utilization', { source: SOURCE, ...details })) this.counts.logged++
+    // The parser's fresh object takes the source too: no copy per event.
+    const fields: Record<string, unknown> = details as unknown as Record<string, unknown>
+    fields.source = SOURCE
+    if (this.sink.log('gpu.utilization', fields)) this.counts.logged++
     else this.counts.refused++
   }
 
