@@ -1,4 +1,5 @@
 // Loads the addon once per process, or explains why the JavaScript writer stands in.
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { WriteResult, WriterStats } from './writer.js'
 import { warnOnce } from './warnings.js'
@@ -19,6 +20,25 @@ let loaded: NativeBinding | null | undefined
 let failure: string | undefined
 let loadedFrom: string | undefined
 
+/**
+ * Which addon file to load. Every bash event is a node process, so the two
+ * usual answers (a local build, else the linux-x64 prebuild) are checked
+ * directly, in node-gyp-build's order; node-gyp-build decides anything else.
+ */
+function resolveAddon(root: string): string {
+  // DS01_EVENTS_ADDON names a build to test instead (the sanitizer build of check:native).
+  if (process.env.DS01_EVENTS_ADDON) return process.env.DS01_EVENTS_ADDON
+  if (process.platform === 'linux' && process.arch === 'x64') {
+    const local = join(root, 'build', 'Release', 'ds01_events.node')
+    if (!process.env.PREBUILDS_ONLY && existsSync(local)) return local
+    const prebuild = join(root, 'prebuilds', 'linux-x64', 'ds01-events.glibc.node')
+    if (!existsSync(join(root, 'build')) && existsSync(prebuild)) return prebuild
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const gypBuild = require('node-gyp-build') as { resolve(dir: string): string }
+  return gypBuild.resolve(root)
+}
+
 /** The addon, or null when it is disabled (DS01_EVENTS_NATIVE=0) or cannot load here. */
 export function loadNative(): NativeBinding | null {
   if (loaded !== undefined) return loaded
@@ -28,10 +48,7 @@ export function loadNative(): NativeBinding | null {
     return loaded
   }
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const gypBuild = require('node-gyp-build') as { resolve(dir: string): string }
-    // DS01_EVENTS_ADDON names a build to test instead (the sanitizer build of check:native).
-    loadedFrom = process.env.DS01_EVENTS_ADDON || gypBuild.resolve(join(__dirname, '..'))
+    loadedFrom = resolveAddon(join(__dirname, '..'))
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     loaded = require(loadedFrom) as NativeBinding
   } catch (err) {

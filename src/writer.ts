@@ -1,7 +1,7 @@
 // The writer contract both implementations keep: whole lines in, bytes on
 // disk, a result out. It knows bytes and paths, never events or JSON.
 import { loadNative } from './native.js'
-import { JsWriter } from './js-writer.js'
+import type { JsWriter } from './js-writer.js'
 
 /** Why an append did not land. `code` is an errno name (EACCES, ENOSPC...) or one of our own. */
 export interface WriteError {
@@ -56,7 +56,10 @@ export function openWriter(path: string, options: WriterOptions = {}): RawWriter
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS
   const binding = loadNative()
   if (binding !== null) return new NativeWriter(new binding.Writer(path, lockTimeoutMs), path)
-  return new JsWriter(path)
+  // Loaded only when needed: the CLI's start-up pays for every module.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { JsWriter: Fallback } = require('./js-writer.js') as { JsWriter: typeof JsWriter }
+  return new Fallback(path)
 }
 
 interface NativeHandle {
