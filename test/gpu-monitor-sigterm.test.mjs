@@ -42,3 +42,19 @@ test('SIGTERM at the default 1 s interval does not wait for the next sample', as
   assert.ok(stopMs < 3000, `bounded stop (took ${stopMs} ms)`)
   assert.equal(readEvents(sandbox.gpuFile).length, 4)
 })
+
+test('an nvidia-smi that ignores SIGTERM is killed, and the agent still exits 0 promptly', async (t) => {
+  const sandbox = makeSandbox()
+  t.after(sandbox.remove)
+  const run = startAgent(sandbox, ['--interval', '1000'], { FAKE_NVIDIA_SMI_IGNORE_TERM: '1' })
+  await waitFor(() => readFakeLog(sandbox).samples >= 1, 'the first sample')
+  const sentAt = Date.now()
+  run.child.kill('SIGTERM')
+  assert.equal((await run.exited).code, 0, run.stderr)
+  const stopMs = Date.now() - sentAt
+  t.diagnostic(`exit ${stopMs} ms after SIGTERM (nvidia-smi needed SIGKILL)`)
+  assert.ok(stopMs < 3000, `bounded stop (took ${stopMs} ms)`)
+  const fake = readFakeLog(sandbox)
+  assert.deepEqual(fake.ends, [], 'nvidia-smi did not end on its own')
+  assert.equal(readEvents(sandbox.gpuFile).length, fake.samples * 4, 'what it printed before the kill is logged')
+})
