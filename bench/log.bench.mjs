@@ -10,6 +10,7 @@ import path from 'node:path'
 import { fork } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
+import { GPU_SAMPLE } from '../test/helpers/v1-lines.mjs'
 
 const require = createRequire(import.meta.url)
 const quick = process.argv.includes('--quick')
@@ -19,19 +20,8 @@ const CHUNK = 1_000 // events between turns of the event loop, for every variant
 const BIG = quick ? 50_000 : 1_000_000
 const WARM_UP = quick ? 20_000 : 500_000
 
-// The realistic event: a gpu.utilization sample, nine details and a source.
-const FIELDS = {
-  source: 'gpu-monitor',
-  gpu_index: 0,
-  gpu_uuid: 'GPU-3f2a9c1e-7b4d-4e8a-9c2f-1a2b3c4d5e6f',
-  name: 'NVIDIA A100-SXM4-80GB',
-  gpu_util_percent: 87,
-  mem_util_percent: 42,
-  mem_used_mb: 33792,
-  mem_total_mb: 81920,
-  temperature_c: 64,
-  power_w: 312.5
-}
+// The realistic event: a gpu.utilization sample, nine details and a source (the tests' own).
+const FIELDS = GPU_SAMPLE
 
 const tick = () => new Promise((resolve) => setImmediate(resolve))
 
@@ -148,7 +138,7 @@ async function main () {
   }
 
   // Memory, in a fresh process so earlier rounds do not inflate the baseline.
-  const mem = fork(fileURLToPath(import.meta.url), ['--child-memory', file('big.jsonl')], { execArgv: ['--expose-gc'] })
+  const mem = fork(fileURLToPath(import.meta.url), ['--child-memory', file('big.jsonl'), ...(quick ? ['--quick'] : [])], { execArgv: ['--expose-gc'] })
   await new Promise((resolve) => mem.once('exit', resolve))
   sync.close()
   batched.close()
