@@ -3,7 +3,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { chmodSync, cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { chmodSync, cpSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { CLI, WRAPPER, cleanEnv, scratch } from './helpers/cli.mjs'
 import { readEvents } from './helpers/events.mjs'
@@ -93,9 +93,15 @@ test('the CLI is found next to the wrapper (package layout) or through DS01_EVEN
   cpSync(WRAPPER, join(dir, 'elsewhere', 'ds01_events.sh'))
   const script = join(dir, 'via-env.sh')
   writeFileSync(script, `set -euo pipefail\nsource ${JSON.stringify(join(dir, 'elsewhere', 'ds01_events.sh'))}\nlog_event test.bash_wrapper "" "" result=env\necho "$DS01_EVENTS_LAST_STATUS"\n`)
-  let r = spawnSync('bash', [script], { encoding: 'utf8', env: cleanEnv({ DS01_EVENTS_FILE: file }) })
+  // A PATH with only the tools the wrapper uses, so an installed ds01-events cannot be found.
+  const bin = join(dir, 'bin')
+  mkdirSync(bin)
+  for (const tool of ['dirname', 'timeout']) symlinkSync(spawnSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim(), join(bin, tool))
+  symlinkSync(process.execPath, join(bin, 'node'))
+  const bash = spawnSync('bash', ['-c', 'command -v bash'], { encoding: 'utf8' }).stdout.trim()
+  let r = spawnSync(bash, [script], { encoding: 'utf8', env: cleanEnv({ DS01_EVENTS_FILE: file, PATH: bin }) })
   assert.equal(r.stdout, '127\n', 'not found without DS01_EVENTS_CLI')
-  r = spawnSync('bash', [script], { encoding: 'utf8', env: cleanEnv({ DS01_EVENTS_FILE: file, DS01_EVENTS_CLI: CLI, DS01_EVENTS_NODE: process.execPath }) })
+  r = spawnSync(bash, [script], { encoding: 'utf8', env: cleanEnv({ DS01_EVENTS_FILE: file, PATH: bin, DS01_EVENTS_CLI: CLI, DS01_EVENTS_NODE: process.execPath }) })
   assert.equal(r.stdout, '0\n', r.stderr)
   assert.deepEqual(readEvents(file).map((e) => e.details.result), ['env'])
 })
