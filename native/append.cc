@@ -18,7 +18,8 @@ namespace ds01 {
 
 namespace {
 
-constexpr int kOpenFlags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
+// O_NOCTTY: a terminal named by mistake must not become our controlling tty before it is refused.
+constexpr int kOpenFlags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
 constexpr mode_t kFileMode = 0664;
 constexpr mode_t kDirMode = 0775;
 constexpr long kCreateWindowMs = 50;

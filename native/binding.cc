@@ -26,8 +26,12 @@ struct Shared {
   ds01::Appender app;
   Job* head = nullptr;  // async jobs not yet written, oldest first
   Job* tail = nullptr;
-  bool async_failed = false;  // an async job failed since the last drain()
+  // The first async job to fail whose failure nobody has heard of yet (no
+  // drain() since, and its callback has not run): what drain() reports.
+  bool async_failed = false;
+  uint64_t failed_job = 0;
   ds01::AppendError first_async_error;
+  uint64_t next_job = 1;
   std::atomic<int> refs{1};
   void Ref() { refs.fetch_add(1); }
   void Unref() {
@@ -36,6 +40,7 @@ struct Shared {
 };
 
 struct Job {
+  uint64_t seq = 0;
   const char* data = nullptr;
   size_t len = 0;
   char* owned = nullptr;  // a copy we made (of a string), freed with the job
@@ -56,6 +61,7 @@ void DrainLocked(Shared* s, Job* last) {
     job->done = true;
     if (!job->ok && !s->async_failed) {
       s->async_failed = true;
+      s->failed_job = job->seq;
       s->first_async_error = job->err;
     }
     if (job == last) return;
@@ -112,6 +118,11 @@ class AppendWorker : public Napi::AsyncWorker {
     if (!job_->done) DrainLocked(shared_, job_);
   }
   void OnOK() override {
+    {
+      // Its callback reports this failure: a later drain() must not again.
+      std::lock_guard<std::mutex> hold(shared_->mu);
+      if (shared_->async_failed && shared_->failed_job == job_->seq) shared_->async_failed = false;
+    }
     Napi::Env env = Env();
     Napi::HandleScope scope(env);
     Callback().Call({Result(env, job_->ok, job_->err)});
@@ -134,16 +145,18 @@ class Writer : public Napi::ObjectWrap<Writer> {
                         InstanceMethod<&Writer::Close>("close")});
   }
 
+  // Never throws: a path that is not a string, or holds a NUL byte, makes a
+  // writer whose every append answers EINVAL.
   explicit Writer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Writer>(info) {
-    Napi::Env env = info.Env();
-    if (info.Length() < 1 || !info[0].IsString()) {
-      Napi::TypeError::New(env, "Writer(path: string, lockTimeoutMs?: number)").ThrowAsJavaScriptException();
-      return;
-    }
     int timeout = 100;
-    if (info.Length() > 1 && info[1].IsNumber()) timeout = info[1].As<Napi::Number>().Int32Value();
-    std::string path = info[0].As<Napi::String>().Utf8Value();
+    if (info.Length() > 1 && info[1].IsNumber()) {
+      double ms = info[1].As<Napi::Number>().DoubleValue();
+      timeout = ms > 0 && ms < 2147483647.0 ? static_cast<int>(ms) : (ms >= 2147483647.0 ? 2147483647 : 0);
+    }
+    std::string path = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : std::string();
     shared_ = new Shared(path.c_str(), timeout);
+    if (path.empty() || path.size() != strlen(path.c_str())) shared_->app.Close();
+    valid_path_ = !shared_->app.closed();
   }
 
   // Environment teardown (worker exit, process exit) or GC: close the fd.
@@ -161,6 +174,8 @@ class Writer : public Napi::ObjectWrap<Writer> {
     Napi::Env env = info.Env();
     ds01::AppendError err;
     bool ok = false;
+    Napi::Value refusal;
+    if (!PathValid(env, &refusal)) return refusal;
     if (info.Length() < 1) return Invalid(env, "append(data: string | Uint8Array)");
     Napi::Value value = info[0];
     // Hot path: a string of one line is converted on the stack, no malloc.
@@ -170,7 +185,9 @@ class Writer : public Napi::ObjectWrap<Writer> {
     const char* data = stack;
     if (value.IsString()) {
       napi_get_value_string_utf8(env, value, stack, sizeof stack, &len);
-      if (len >= sizeof stack - 1) {
+      // A cut copy stops short of the end by up to 3 bytes (it never splits
+      // a character): near the end, take the whole string from the heap.
+      if (len + 4 >= sizeof stack) {
         if (!CopyString(value, &heap, &len)) return Invalid(env, "cannot read the data");
         data = heap;
       }
@@ -193,6 +210,8 @@ class Writer : public Napi::ObjectWrap<Writer> {
   Napi::Value AppendAsync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() < 2 || !info[1].IsFunction()) return Invalid(env, "appendAsync(data, callback)");
+    Napi::Value refusal;
+    if (!PathValid(env, &refusal)) return refusal;
     Napi::Value value = info[0];
     Job* job = new Job();
     if (IsUint8Array(value)) {
@@ -207,6 +226,7 @@ class Writer : public Napi::ObjectWrap<Writer> {
     }
     {
       std::lock_guard<std::mutex> hold(shared_->mu);
+      job->seq = shared_->next_job++;
       if (shared_->tail != nullptr) shared_->tail->next = job;
       else shared_->head = job;
       shared_->tail = job;
@@ -221,8 +241,8 @@ class Writer : public Napi::ObjectWrap<Writer> {
 
   // Writes the async jobs not yet started (waits for one in progress): when it
   // returns, everything handed to appendAsync is on disk or has failed. null if
-  // all of it landed since the last drain(), else the first failure. Callbacks
-  // still run, later, as usual.
+  // all of it landed, else the first failure not yet reported (by an earlier
+  // drain() or by its callback). Callbacks still run, later, as usual.
   Napi::Value Drain(const Napi::CallbackInfo& info) {
     bool ok = true;
     ds01::AppendError err;
@@ -262,7 +282,14 @@ class Writer : public Napi::ObjectWrap<Writer> {
     return info.Env().Null();
   }
 
+  bool PathValid(Napi::Env env, Napi::Value* refusal) {
+    if (valid_path_) return true;
+    *refusal = Invalid(env, "the path must be a non-empty string without NUL bytes");
+    return false;
+  }
+
   Shared* shared_ = nullptr;
+  bool valid_path_ = true;
 };
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {

@@ -2,11 +2,10 @@
 // refusals and rotation check, O_APPEND writes, but no flock (Node has none).
 import * as fs from 'node:fs'
 import { dirname } from 'node:path'
-import type { RawWriter, WriteError, WriteResult, WriterStats } from './writer.js'
+import { MAX_LINE_BYTES, type RawWriter, type WriteError, type WriteResult, type WriterStats } from './writer.js'
 
-const MAX_LINE_BYTES = 4096
-const { O_WRONLY, O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = fs.constants
-const OPEN_FLAGS = O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK
+const { O_WRONLY, O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY } = fs.constants
+const OPEN_FLAGS = O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY
 const FILE_MODE = 0o664
 const DIR_MODE = 0o775
 
@@ -30,6 +29,15 @@ function typeName(st: fs.Stats): string {
   if (st.isCharacterDevice()) return 'a character device'
   if (st.isBlockDevice()) return 'a block device'
   return 'not a regular file'
+}
+
+/** close(2) that cannot throw: the descriptor is gone either way. */
+function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd)
+  } catch {
+    // EBADF or EIO on close: nothing left to do with it
+  }
 }
 
 /** mkdir -p of the parents, 0775 whatever the umask, keeping an inherited setgid bit. */
@@ -167,7 +175,7 @@ export class JsWriter implements RawWriter {
 
   close(): void {
     this.drainPending()
-    if (this.fd >= 0) fs.closeSync(this.fd)
+    if (this.fd >= 0) closeQuietly(this.fd)
     this.fd = -1
     this.closed = true
   }
@@ -177,7 +185,11 @@ export class JsWriter implements RawWriter {
     for (const job of this.pending.splice(0)) {
       const result = this.appendNow(job.bytes)
       if (result !== null && this.asyncFailure === null) this.asyncFailure = result
-      queueMicrotask(() => job.callback(result))
+      queueMicrotask(() => {
+        // Its callback reports this failure: a later drain() must not again.
+        if (this.asyncFailure === result) this.asyncFailure = null
+        job.callback(result)
+      })
     }
   }
 
@@ -203,6 +215,9 @@ export class JsWriter implements RawWriter {
   }
 
   private prepare(bytes: Uint8Array): WriteResult {
+    if (typeof this.path !== 'string' || this.path === '' || this.path.includes('\0')) {
+      return own('EINVAL', 'the path must be a non-empty string without NUL bytes')
+    }
     if (this.closed) return own('ECLOSED', 'the writer is closed')
     return checkLines(bytes) ?? this.ensureOpen()
   }
@@ -230,7 +245,7 @@ export class JsWriter implements RawWriter {
       const state = this.checkPath()
       if (state === 'ours') return null
       if (state === 'missing') this.waitForRecreate()
-      fs.closeSync(this.fd)
+      closeQuietly(this.fd)
       this.fd = -1
       this.counts.reopens++
     }
@@ -277,14 +292,20 @@ export class JsWriter implements RawWriter {
     try {
       st = fs.fstatSync(fd)
     } catch (err) {
-      fs.closeSync(fd)
+      closeQuietly(fd)
       return fromNode(err, 'cannot stat', this.path)
     }
     if (!st.isFile()) {
-      fs.closeSync(fd)
+      closeQuietly(fd)
       return own('ENOTREGULAR', `refusing ${this.path}: ${typeName(st)}, not a regular file`)
     }
-    if (created) fs.fchmodSync(fd, FILE_MODE)
+    if (created) {
+      try {
+        fs.fchmodSync(fd, FILE_MODE)
+      } catch {
+        // the file is ours and writable; only its mode stays what the umask made it
+      }
+    }
     this.fd = fd
     this.dev = st.dev
     this.ino = st.ino

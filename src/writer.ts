@@ -1,5 +1,6 @@
 // The writer contract both implementations keep: whole lines in, bytes on
 // disk, a result out. It knows bytes and paths, never events or JSON.
+import { resolve } from 'node:path'
 import { loadNative } from './native.js'
 import type { JsWriter } from './js-writer.js'
 
@@ -34,8 +35,9 @@ export interface RawWriter {
   /**
    * Writes, synchronously, what appendAsync holds and has not started (and
    * waits for one in progress): then everything handed to appendAsync is on
-   * disk or has failed. null when all of it landed since the last drain(),
-   * else the first failure. The callbacks still run later, as usual.
+   * disk or has failed. null when all of it landed, else the first failure
+   * not yet reported (by an earlier drain() or by its callback). The
+   * callbacks still run later, as usual.
    */
   drain(): WriteResult
   stats(): WriterStats
@@ -54,6 +56,8 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 100
 /** Opens nothing yet: the file is opened (and created) on the first append, and reopened after rotation. */
 export function openWriter(path: string, options: WriterOptions = {}): RawWriter {
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS
+  // Absolute from the start: the rotation check must not follow a later chdir().
+  if (typeof path === 'string' && path !== '' && !path.includes('\0')) path = resolve(path)
   const binding = loadNative()
   if (binding !== null) return new NativeWriter(new binding.Writer(path, lockTimeoutMs), path)
   // Loaded only when needed: the CLI's start-up pays for every module.

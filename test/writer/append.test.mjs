@@ -2,7 +2,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs'
+import writer from '../../dist/writer.js'
 import { KIND, open, scratch, lines } from './helpers.mjs'
 
 test(`${KIND}: appends lines and returns null`, () => {
@@ -61,4 +62,47 @@ test(`${KIND}: never throws, whatever it is handed`, () => {
   w.close()
   assert.equal(w.append('late\n')?.code, 'ECLOSED')
   w.close()
+})
+
+test(`${KIND}: a long string of many lines, multi-byte text near any cut, lands whole`, () => {
+  const path = join(scratch(), 'events.jsonl')
+  const w = open(path)
+  // Whole lines up to byte P, then a 3-byte character: for P near 8 KiB a
+  // fixed-size copy of the string would stop just before it, at a newline.
+  let expected = ''
+  for (let prefix = 8180; prefix <= 8195; prefix++) {
+    const data = ('x'.repeat(999) + '\n').repeat(7) + 'x'.repeat(prefix - 7001) + '\n' + '€' + 'y'.repeat(2000) + '\n'
+    assert.equal(w.append(data), null)
+    expected += data
+  }
+  assert.equal(readFileSync(path, 'utf8'), expected)
+  w.close()
+})
+
+test(`${KIND}: a path that is not a string, or holds a NUL byte, is refused with EINVAL`, () => {
+  const dir = scratch()
+  for (const bad of [join(dir, 'x\0.jsonl'), 42, '']) {
+    const w = writer.openWriter(bad)
+    assert.equal(w.append('{"n":1}\n')?.code, 'EINVAL', String(bad))
+    w.close()
+  }
+  assert.deepEqual(readdirSync(dir), [], 'nothing was written anywhere')
+})
+
+test(`${KIND}: a relative path is fixed when the writer is made, not followed through chdir()`, () => {
+  const dir = scratch()
+  const before = process.cwd()
+  try {
+    process.chdir(dir)
+    const w = open('events.jsonl')
+    assert.equal(w.path, join(dir, 'events.jsonl'))
+    mkdirSync(join(dir, 'elsewhere'))
+    process.chdir(join(dir, 'elsewhere'))
+    assert.equal(w.append('{"n":1}\n'), null)
+    assert.deepEqual(lines(join(dir, 'events.jsonl')), ['{"n":1}'])
+    assert.deepEqual(readdirSync(join(dir, 'elsewhere')), [])
+    w.close()
+  } finally {
+    process.chdir(before)
+  }
 })

@@ -4,6 +4,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
+import { rmSync, writeFileSync } from 'node:fs'
 import { KIND, open, scratch, lines } from './helpers.mjs'
 
 const appendAsync = (w, data) => new Promise((resolve) => w.appendAsync(data, resolve))
@@ -79,5 +80,18 @@ test(`${KIND}: drain() reports the first async failure since the last drain()`, 
   w.appendAsync('{"n":1}\n', () => {})
   assert.equal(w.drain()?.code, 'EISDIR')
   assert.equal(w.drain(), null, 'reported once')
+  w.close()
+})
+
+test(`${KIND}: a failure its callback reported is not reported again by drain()`, async () => {
+  const dir = scratch()
+  const blocker = join(dir, 'not-a-dir')
+  writeFileSync(blocker, '') // a file where the log's directory belongs: ENOTDIR
+  const w = open(join(blocker, 'events.jsonl'))
+  assert.equal((await appendAsync(w, '{"n":1}\n'))?.code, 'ENOTDIR')
+  rmSync(blocker) // the way is clear now: the writer creates the directory
+  w.appendAsync('{"n":2}\n', () => {})
+  assert.equal(w.drain(), null, 'the old failure is not this batch\'s')
+  assert.deepEqual(lines(join(blocker, 'events.jsonl')), ['{"n":2}'])
   w.close()
 })

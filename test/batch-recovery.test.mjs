@@ -1,0 +1,32 @@
+// A batch that failed is kept and written once the log can be written again:
+// exactly once, in order, and flush() then says true.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import lib from '../dist/index.js'
+
+test('fail, recover, flush: every event once, in order', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ds01-recovery-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const blocker = join(dir, 'logs')
+  writeFileSync(blocker, '') // a file where the log's directory belongs: ENOTDIR
+  const path = join(blocker, 'events.jsonl')
+  const warnings = []
+  const log = lib.createEventLog({ path, batch: { maxEvents: 2, maxDelayMs: 10 }, onWarning: (m) => warnings.push(m) })
+  assert.equal(log.log('test.cli', { n: 1 }), true)
+  assert.equal(log.log('test.cli', { n: 2 }), true) // a full batch: goes to the thread pool, fails
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  assert.ok(warnings.some((m) => m.includes('ENOTDIR')), warnings.join('\n'))
+  assert.equal(log.stats().written, 0)
+  rmSync(blocker)
+  log.log('test.cli', { n: 3 })
+  log.log('test.cli', { n: 4 })
+  assert.equal(log.flush(), true)
+  const ns = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l).details.n)
+  assert.deepEqual(ns, [1, 2, 3, 4])
+  assert.equal(log.stats().written, 4)
+  assert.equal(log.stats().dropped, 0)
+  log.close()
+})
