@@ -30,6 +30,9 @@ const COERCIONS = [
   ['n=+1', 'n', '+1'],
   ['n=.5', 'n', '.5'],
   ['id=12345678901234567890', 'id', '12345678901234567890'],
+  ['big=1e400', 'big', '1e400'],
+  ['big=-1e400', 'big', '-1e400'],
+  ['-x=1', '-x', 1],
   ['id=9007199254740991', 'id', 9007199254740991],
   ['id=-9007199254740993', 'id', '-9007199254740993'],
   ['s="quoted"', 's', 'quoted'],
@@ -115,4 +118,12 @@ test('a key that would be a Python keyword or has odd characters is kept as give
   const { status, events } = logOne(['test.cli', 'class=x', 'a.b=1', 'with space=2', 'ünï=3'])
   assert.equal(status, 0)
   assert.deepEqual(events[0].details, { class: 'x', 'a.b': 1, 'with space': 2, ünï: 3 })
+})
+
+test('arguments after the event type that look like options (other than --file) are key=value arguments', () => {
+  const { status, stderr, events } = logOne(['test.cli', '--rm', 'result=ok', '--verbose=2'])
+  assert.equal(status, 0, stderr)
+  assert.equal(events.length, 1)
+  assert.deepEqual(events[0].details, { result: 'ok', '--verbose': 2 })
+  assert.match(stderr, /--rm/)
 })

@@ -9,7 +9,9 @@ export function parseValue(text: string): unknown {
     return text
   }
   // An integer JSON.parse cannot hold exactly (a long numeric id) would be
-  // written with other digits: keep the text instead.
+  // written with other digits, and a number beyond a double (1e400) as null:
+  // keep the text instead.
+  if (typeof value === 'number' && !Number.isFinite(value)) return text
   if (typeof value === 'number' && !Number.isSafeInteger(value) && /^\s*-?\d+\s*$/.test(text)) return text
   return value
 }

@@ -20,14 +20,42 @@ function warn(message: string): void {
   process.stderr.write(`ds01-events log: ${message}\n`)
 }
 
+/**
+ * Options go before <event_type>, and --file anywhere. Every other argument
+ * after the event type is a key=value, one that starts with '-' included
+ * (`-x=1` is a detail; `--rm` is warned about and skipped like any argument
+ * without '='). A `--` ends the options.
+ */
+function separate(args: string[]): { optionArgs: string[]; positionals: string[] } {
+  const optionArgs: string[] = []
+  const positionals: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]
+    if (arg === '--') {
+      positionals.push(...args.slice(i + 1))
+      break
+    }
+    if (arg === '--file' || arg.startsWith('--file=')) {
+      optionArgs.push(arg)
+      if (arg === '--file' && i + 1 < args.length) optionArgs.push(args[++i])
+    } else if (positionals.length === 0 && arg.startsWith('-') && arg !== '-') {
+      optionArgs.push(arg)
+    } else {
+      positionals.push(arg)
+    }
+  }
+  return { optionArgs, positionals }
+}
+
 export function runLog(args: string[]): number | Promise<number> {
+  const { optionArgs, positionals } = separate(args)
   let parsed
   try {
-    parsed = parseArgs({ args, options: LOG_OPTIONS, allowPositionals: true, strict: true })
+    parsed = parseArgs({ args: optionArgs, options: LOG_OPTIONS, allowPositionals: true, strict: true })
   } catch (err) {
     return usageError(err instanceof Error ? err.message : String(err))
   }
-  const { values, positionals } = parsed
+  const { values } = parsed
   if (values.help === true) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return (require('./help.js') as typeof import('./help.js')).runHelp(['log'])
