@@ -209,7 +209,7 @@ export class EnvelopeBuilder {
     this.keyLiterals.length = 0
     this.valueLiterals.length = 0
     if (line === null) {
-      throw new Refusal('too-large', `even without details the line would exceed ${MAX_LINE_BYTES} bytes (user or source too long)`)
+      throw new Refusal('too-large', `even with its details cut down to the truncation marker the line would exceed ${MAX_LINE_BYTES} bytes (user or source too long)`)
     }
     this.truncated = true
     this.warner.warn(`truncated:${type}`, `${PREFIX}event ${JSON.stringify(type)} was ${size} bytes, over the ${MAX_LINE_BYTES}-byte line limit; its details were shortened (truncated: true). Log large payloads by reference (a path or an id) instead`)

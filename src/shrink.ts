@@ -46,16 +46,17 @@ function asStringLiteral(json: string): string {
 }
 
 /**
- * The whole line, shrunk, or null when even `head` + "}" cannot fit.
+ * The whole line, shrunk, or null when even the envelope with nothing but the
+ * truncation marker in its details cannot fit (a line without the marker
+ * would hide that anything was cut).
  * head: the envelope up to where ',"details":{' would start. keys: JSON
  * string literals of the detail keys; values: their values' JSON, in order.
  */
 export function shrinkLine(head: string, keys: readonly string[], values: readonly string[], originalSize: number): string | null {
   const headBytes = utf8Bytes(head) + 2 // + '}\n'
-  if (headBytes > MAX_LINE_BYTES) return null
   const marker = '"truncated":true,"original_size":' + originalSize
   const budget = MAX_LINE_BYTES - headBytes - ',"details":{}'.length - marker.length
-  if (budget < 0) return head + '}\n' // even the marker does not fit: the bare envelope
+  if (budget < 0) return null
 
   const n = keys.length
   const keep: boolean[] = []
@@ -96,5 +97,5 @@ export function shrinkLine(head: string, keys: readonly string[], values: readon
   let body = ''
   for (let i = 0; i < n; i++) if (keep[i]) body += keys[i] + ':' + json[i] + ','
   const line = head + ',"details":{' + body + marker + '}}\n'
-  return utf8Bytes(line) <= MAX_LINE_BYTES ? line : head + '}\n'
+  return utf8Bytes(line) <= MAX_LINE_BYTES ? line : null
 }

@@ -99,13 +99,22 @@ test('a user or source too long for any line is refused', () => {
   assert.deepEqual(results, [false, false])
   assert.equal(lines.length, 0)
   assert.equal(stats.refused, 2)
-  assert.ok(warnings.some((w) => w.includes('even without details')))
+  assert.ok(warnings.some((w) => w.includes('even with its details cut down to the truncation marker')))
 })
 
-test('a long user still fits with details shrunk to almost nothing', () => {
-  const { results, events } = logAll([['test.cli', { user: 'u'.repeat(3950), result: 'r'.repeat(500) }]])
+test('a long user still fits with details shrunk to almost nothing, marked truncated', () => {
+  const { results, events } = logAll([['test.cli', { user: 'u'.repeat(3900), result: 'r'.repeat(500) }]])
   assert.deepEqual(results, [true])
-  assert.equal(events[0].user.length, 3950)
+  assert.equal(events[0].user.length, 3900)
+  assert.equal(events[0].details.truncated, true)
+  assert.ok(events[0].details.original_size > 4096)
+})
+
+test('where not even the truncation marker fits beside the envelope, the event is refused, not written unmarked', () => {
+  const { results, lines, warnings } = logAll([['test.cli', { user: 'u'.repeat(3990), result: 'r'.repeat(500) }]])
+  assert.deepEqual(results, [false])
+  assert.equal(lines.length, 0)
+  assert.ok(warnings.some((w) => w.includes('truncation marker')))
 })
 
 test('cutStringLiteral: a valid JSON string, a prefix of the original, within the byte budget', () => {
