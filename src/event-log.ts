@@ -16,11 +16,14 @@ function optionError(message: string): never {
   throw new TypeError(`createEventLog: ${message}`)
 }
 
-function number(value: unknown, name: string, fallback: number, min: number, integer: boolean): number {
+// The longest delay setTimeout keeps (a longer one fires at once).
+const MAX_MS = 2 ** 31 - 1
+
+function number(value: unknown, name: string, fallback: number, min: number, integer: boolean, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || Number.isNaN(value)) optionError(`${name} must be a number, not ${typeof value}`)
   if (integer && !Number.isInteger(value)) optionError(`${name} must be an integer, not ${value}`)
-  if (value < min || value === Infinity) optionError(`${name} must be finite and at least ${min}, not ${value}`)
+  if (value < min || value > max) optionError(`${name} must be from ${min} to ${max}, not ${value}`)
   return value
 }
 
@@ -39,7 +42,7 @@ export function normalizeOptions(options: unknown): NormalizedOptions {
     const b = o.batch as Record<string, unknown>
     batch = {
       maxEvents: number(b.maxEvents, 'batch.maxEvents', DEFAULT_BATCH.maxEvents, 1, true),
-      maxDelayMs: number(b.maxDelayMs, 'batch.maxDelayMs', DEFAULT_BATCH.maxDelayMs, 0, false),
+      maxDelayMs: number(b.maxDelayMs, 'batch.maxDelayMs', DEFAULT_BATCH.maxDelayMs, 0, false, MAX_MS),
       maxQueue: number(b.maxQueue, 'batch.maxQueue', DEFAULT_BATCH.maxQueue, 1, true)
     }
     if (batch.maxQueue < batch.maxEvents) optionError(`batch.maxQueue (${batch.maxQueue}) must be at least batch.maxEvents (${batch.maxEvents})`)
@@ -47,7 +50,7 @@ export function normalizeOptions(options: unknown): NormalizedOptions {
   return {
     path: resolveEventsFile(o.path as string | undefined),
     batch,
-    lockTimeoutMs: number(o.lockTimeoutMs, 'lockTimeoutMs', DEFAULT_LOCK_TIMEOUT_MS, 0, false),
+    lockTimeoutMs: number(o.lockTimeoutMs, 'lockTimeoutMs', DEFAULT_LOCK_TIMEOUT_MS, 0, false, MAX_MS),
     strict: o.strict === true,
     sink: (o.onWarning as WarningSink | undefined) ?? stderrSink
   }

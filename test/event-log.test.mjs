@@ -15,7 +15,7 @@ test('options that are wrong as code throw a TypeError', () => {
   const wrong = [
     'path', 42, [], { path: 42 }, { path: '' }, { batch: 'yes' }, { batch: 1 }, { batch: { maxEvents: '10' } },
     { batch: { maxEvents: 0 } }, { batch: { maxEvents: 1.5 } }, { batch: { maxDelayMs: -1 } }, { batch: { maxDelayMs: NaN } },
-    { batch: { maxQueue: 5, maxEvents: 10 } }, { batch: { maxQueue: Infinity } }, { lockTimeoutMs: '100' }, { strict: 'yes' }, { onWarning: 'stderr' }
+    { batch: { maxQueue: 5, maxEvents: 10 } }, { batch: { maxQueue: Infinity } }, { lockTimeoutMs: '100' }, { lockTimeoutMs: 3e9 }, { batch: { maxDelayMs: 2 ** 31 } }, { strict: 'yes' }, { onWarning: 'stderr' }
   ]
   for (const options of wrong) assert.throws(() => createEventLog(options), TypeError, JSON.stringify(options))
 })
@@ -35,9 +35,13 @@ test('defaults and the documented exports', () => {
   assert.deepEqual(DEFAULT_BATCH, { maxEvents: 256, maxDelayMs: 200, maxQueue: 10_000 })
   assert.equal(typeof EVENT_TYPES['gpu.utilization'].description, 'string')
   for (const name of ['logEvent', 'createEventLog', 'EVENT_TYPES', 'SCHEMA_VERSION', 'DEFAULT_EVENTS_FILE', 'resolveEventsFile',
-    'DEFAULT_GPU_UTILIZATION_FILE', 'resolveGpuUtilizationFile', 'openWriter', 'DEFAULT_BATCH']) {
+    'DEFAULT_GPU_UTILIZATION_FILE', 'resolveGpuUtilizationFile', 'openWriter', 'DEFAULT_BATCH', 'MAX_LINE_BYTES',
+    'DEFAULT_LOCK_TIMEOUT_MS', 'nativeInfo', 'nativeFailure']) {
+    assert.notEqual(cjs[name], undefined, `export ${name}`)
     assert.equal(esm[name], cjs[name], `esm export ${name}`)
   }
+  // Nothing exported by require() is missing from import.
+  assert.deepEqual(Object.keys(cjs).filter((name) => !(name in esm)), [])
 })
 
 test('paths: explicit beats the environment, which beats the default', () => {
