@@ -47,7 +47,7 @@ Lists the event types of the registry with their description and detail fields.
 Unknown types that follow the naming rule (category.action) may be logged too.
 
 Options:
-  --json      one JSON object: {type: {description, details: JSON Schema}}
+  --json      one JSON object: {type: {description, fields: {name: [JSON kinds]}}}
   -h, --help  this text
 `,
   setup: `Usage:
