@@ -34,9 +34,9 @@ test('a last line without its newline is incomplete, not a line', async () => {
   assert.deepEqual(seen.incomplete, ['0, GPU-a, H100, 1, 2, 3, 4, 5, 70'])
 })
 
-test('text that never ends its line is dropped past 64 KiB instead of growing', async () => {
-  const seen = await collect(['x'.repeat(40 * 1024), 'x'.repeat(40 * 1024), 'tail\n'])
+test('text that never ends its line is dropped past 64 KiB instead of growing, up to its newline', async () => {
+  const seen = await collect(['x'.repeat(40 * 1024), 'x'.repeat(40 * 1024), 'x'.repeat(1024), 'tail\nnext\n'])
   assert.equal(seen.incomplete.length, 1)
   assert.equal(seen.incomplete[0].length, 80 * 1024)
-  assert.deepEqual(seen.lines, ['tail'])
+  assert.deepEqual(seen.lines, ['next'], 'the rest of the overlong line is not taken for a line of its own')
 })

@@ -17,10 +17,17 @@ export interface LineHandlers {
 
 export function readLines(stream: Readable, handlers: LineHandlers): void {
   let pending: Buffer | null = null
+  let skipping = false // inside an overlong line already reported: drop up to its newline
   stream.on('data', (chunk: Buffer) => {
     const bytes = pending === null ? chunk : Buffer.concat([pending, chunk])
     pending = null
     let start = 0
+    if (skipping) {
+      const end = bytes.indexOf(NEWLINE)
+      if (end === -1) return
+      skipping = false
+      start = end + 1
+    }
     let newline: number
     while ((newline = bytes.indexOf(NEWLINE, start)) !== -1) {
       handlers.line(bytes.toString('utf8', start, newline))
@@ -29,6 +36,7 @@ export function readLines(stream: Readable, handlers: LineHandlers): void {
     if (start === bytes.length) return
     if (bytes.length - start > MAX_PENDING) {
       handlers.incomplete(bytes.toString('utf8', start))
+      skipping = true
       return
     }
     // A copy, so the rest of a line does not keep the whole chunk alive.
