@@ -160,14 +160,13 @@ async function runAgent(options: Options, warn: Warn): Promise<number> {
 
   const signal = await signals.signal
   await agent.stop()
-  gpuLog.flush()
-  const { dropped } = gpuLog.stats()
-  gpuLog.close()
-  const { logged, refused, unparseable, restarts } = agent.stats()
+  gpuLog.close() // flushes: the counts below are final
+  const { written, dropped } = gpuLog.stats()
+  const { refused, unparseable, restarts } = agent.stats()
   logEvent('system.shutdown', {
     ...lifecycle,
     signal,
-    events_logged: logged,
+    events_logged: written,
     events_refused: refused,
     events_dropped: dropped,
     unparseable_lines: unparseable,
