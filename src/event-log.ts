@@ -269,7 +269,11 @@ class EventLogImpl implements EventLog {
       this.disarm()
       this.closed = true
       openBatched.delete(this)
-      if (this.queue.count > 0) this.dropped += this.queue.take().count
+      if (this.queue.count > 0) {
+        const lost = this.queue.take().count
+        this.dropped += lost
+        this.warner.warn('close-dropped', `ds01-events: close(): ${lost} queued event(s) for ${this.path} could not be written and are dropped`)
+      }
       this.writer.close()
     } catch (err) {
       this.warner.warn('internal', `ds01-events: internal error in close(): ${String(err)}`)
