@@ -87,7 +87,6 @@ class EventLogImpl implements EventLog {
   private readonly queue = new LineQueue()
   private inFlight: InFlight | null = null
   private timer: NodeJS.Timeout | null = null
-  private flushing = false
 
   constructor(options: NormalizedOptions) {
     this.path = options.path
@@ -199,14 +198,12 @@ class EventLogImpl implements EventLog {
   /**
    * Whatever is queued gets a next write: at once when a full batch waits and
    * writes work, else after maxDelayMs (also the retry pace after a failure).
-   * Not synchronously inside flush() (the JS writer settles there, as it drains).
+   * Writers call back later, never inside flush(), so this never nests in it.
    */
   private schedule(writesWork: boolean): void {
     if (this.batch === null || this.queue.count === 0 || this.closed || this.inFlight !== null) return
     if (writesWork && this.queue.count >= this.batch.maxEvents) {
-      if (!this.flushing) return this.startBatch()
-      this.disarm()
-      this.arm(0)
+      this.startBatch()
     } else if (this.timer === null) {
       this.arm(this.batch.maxDelayMs)
     }
@@ -219,14 +216,11 @@ class EventLogImpl implements EventLog {
   }
 
   flush(): boolean {
-    this.flushing = true
     try {
       return this.flushNow()
     } catch (err) {
       this.warner.warn('internal', `ds01-events: internal error in flush(): ${String(err)}`)
       return false
-    } finally {
-      this.flushing = false
     }
   }
 
@@ -257,7 +251,6 @@ class EventLogImpl implements EventLog {
         this.requeue(batch, result)
       }
     }
-    this.flushing = false
     this.schedule(ok)
     return ok
   }
