@@ -32,7 +32,7 @@ function specTable () {
   return types
 }
 
-test('every type of the spec table is registered, with the same fields and types, and nothing else', { skip: haveSpec ? false : `no spec at ${specPath}` }, () => {
+test('every type of the spec table is registered, with the same fields and types, and nothing else', { skip: haveSpec || process.env.CI ? false : `no spec at ${specPath}` }, () => {
   const spec = specTable()
   assert.ok(Object.keys(spec).length >= 37, `parsed only ${Object.keys(spec).length} types from the spec`)
   assert.deepEqual(Object.keys(EVENT_TYPES).sort(), Object.keys(spec).sort())
