@@ -135,7 +135,14 @@ export class JsWriter implements RawWriter {
   private asyncFailure: WriteError | null = null
   private readonly counts: WriterStats = { appends: 0, bytes: 0, reopens: 0, lockTimeouts: 0, rollbacks: 0 }
 
-  constructor(readonly path: string) {}
+  /** Refusal of every append, when the path itself is unusable (checked once, not per line). */
+  private readonly badPath: WriteError | null
+
+  constructor(readonly path: string) {
+    this.badPath = typeof path === 'string' && path !== '' && !path.includes('\0')
+      ? null
+      : own('EINVAL', 'the path must be a non-empty string without NUL bytes')
+  }
 
   append(data: string | Uint8Array): WriteResult {
     this.drainPending()
@@ -215,9 +222,7 @@ export class JsWriter implements RawWriter {
   }
 
   private prepare(bytes: Uint8Array): WriteResult {
-    if (typeof this.path !== 'string' || this.path === '' || this.path.includes('\0')) {
-      return own('EINVAL', 'the path must be a non-empty string without NUL bytes')
-    }
+    if (this.badPath !== null) return this.badPath
     if (this.closed) return own('ECLOSED', 'the writer is closed')
     return checkLines(bytes) ?? this.ensureOpen()
   }
