@@ -5,7 +5,8 @@
 import { timestamp } from './clock.js'
 import { compiledRegistry } from './compiled.js'
 import { describeMask, describeValue, fieldMasks, kindOf, type FieldMasks } from './field-check.js'
-import { MAX_LINE_BYTES, shrinkLine, utf8Bytes } from './shrink.js'
+import { shrinkLine, utf8Bytes } from './shrink.js'
+import { MAX_LINE_BYTES } from './writer.js'
 import type { RateLimitedWarner } from './warnings.js'
 
 const PREFIX = 'ds01-events: '
