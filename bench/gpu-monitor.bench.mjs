@@ -11,7 +11,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { createRequire } from 'node:module'
-import { makeSandbox, readEvents, ROOT } from '../test/fixtures/gpu-monitor.mjs'
+import { makeSandbox, readEvents, ROOT, sandboxEnv } from '../test/fixtures/gpu-monitor.mjs'
 
 const require = createRequire(import.meta.url)
 const quick = process.argv.includes('--quick')
@@ -40,14 +40,7 @@ function rssMiB(pid) {
 async function measure(sandbox, args, env = {}) {
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: {
-      ...process.env,
-      PATH: `${sandbox.bin}:${process.env.PATH}`,
-      DS01_EVENTS_FILE: sandbox.eventsFile,
-      DS01_GPU_UTILIZATION_FILE: sandbox.gpuFile,
-      FAKE_NVIDIA_SMI_GPUS: String(GPUS),
-      ...env
-    }
+    env: sandboxEnv(sandbox, { FAKE_NVIDIA_SMI_GPUS: String(GPUS), ...env })
   })
   let stderr = ''
   child.stderr.setEncoding('utf8').on('data', (text) => { stderr += text })
