@@ -5,8 +5,8 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import { EVENT_TYPES } from '../dist/index.js'
-import compile from '../dist/compile-schema.js'
-import schemas from '../dist/schemas.js'
+import compile from '../dist/event/compile-schema.js'
+import schemas from '../dist/event/schemas.js'
 
 const root = new URL('..', import.meta.url).pathname
 const specPath = path.join(root, '..', 'shared', 'spec', 'events-v1.md')
@@ -61,8 +61,8 @@ test('EVENT_TYPES is frozen', () => {
   assert.ok(Object.isFrozen(EVENT_TYPES['gpu.allocate'].fields))
 })
 
-test('dist/registry.compiled.json is what the zod schemas compile to now (the build ran after the last schema change)', () => {
-  const file = path.join(root, 'dist', 'registry.compiled.json')
+test('dist/event/registry.compiled.json is what the zod schemas compile to now (the build ran after the last schema change)', () => {
+  const file = path.join(root, 'dist', 'event', 'registry.compiled.json')
   assert.ok(fs.existsSync(file), 'npm run build must run node dist/tools/compile-registry.js after tsc')
   const fresh = compile.compileRegistry(schemas.envelopeSchema, schemas.detailSchemas)
   assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), fresh)
