@@ -17,5 +17,9 @@ export type {
   KnownEventFields,
   KnownEventType,
   DetailsOf,
+  DetailSchema,
+  EventDetails,
+  EventTypeArgument,
+  FieldsFor,
   LogFunction
 } from './event/index.js'

@@ -6,10 +6,13 @@ import type { EventTypeInfo, EventTypeRegistry, KnownEventType } from './types.j
 
 let schemas: DetailSchemas | undefined
 
-function detailSchema<T extends KnownEventType>(type: T): DetailSchemas[T] {
+function detailSchema<T extends KnownEventType>(type: T): EventTypeInfo<T>['schema'] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   schemas ??= (require('./schemas.js') as typeof import('./schemas.js')).detailSchemas
-  return schemas[type]
+  // Typed structurally in the public API (no zod types there); the compiler
+  // checks here that every zod schema fits that shape.
+  const all: { [K in KnownEventType]: EventTypeInfo<K>['schema'] } = schemas
+  return all[type]
 }
 
 let registry: EventTypeRegistry | undefined

@@ -3,6 +3,7 @@
 // these; the runtime checks against a descriptor compiled from them at build
 // time (compile-schema.ts), so logging an event never loads zod.
 import { z } from 'zod'
+import type { DetailsOf, KnownEventType } from './details.js'
 
 /** `category.action`: two or more dot-separated segments, each [a-z][a-z0-9_]*. */
 export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$/
@@ -98,6 +99,15 @@ export const detailSchemas = {
 }
 
 export type DetailSchemas = typeof detailSchemas
-export type KnownEventType = keyof DetailSchemas
-/** What a caller may pass as a known type's details (zod input type). */
-export type DetailsOf<T extends KnownEventType> = z.input<DetailSchemas[T]>
+
+// The public types (details.ts) are written without zod; these lines stop the
+// build when they and the schemas above disagree on a type, a field or a
+// field's type. The type named in the error is the one to fix.
+type Named<T> = { [K in keyof T as string extends K ? never : K]: T[K] }
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+type Agrees<T extends KnownEventType> = Same<keyof Named<z.input<DetailSchemas[T]>>, keyof DetailsOf<T>> extends true
+  ? Same<Named<z.input<DetailSchemas[T]>>, DetailsOf<T>>
+  : false
+type Mismatched = { [T in KnownEventType]: Agrees<T> extends true ? never : T }[KnownEventType]
+export const detailTypesAgree: [Mismatched] extends [never] ? 'agree' : Mismatched = 'agree'
+export const registeredTypesAgree: Same<keyof DetailSchemas, KnownEventType> = true

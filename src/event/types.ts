@@ -1,9 +1,9 @@
 // The public types of the envelope layer. Known event types get their detail
-// fields checked by the compiler (from the zod schemas, type-only import: no
-// zod at run time); other types must follow the `category.action` rule.
-import type { DetailSchemas, DetailsOf, KnownEventType } from './schemas.js'
+// fields checked by the compiler (details.ts: plain types, no zod); other types
+// must follow the `category.action` rule.
+import type { DetailsOf, KnownEventType } from './details.js'
 
-export type { KnownEventType, DetailsOf } from './schemas.js'
+export type { KnownEventType, DetailsOf, EventDetails } from './details.js'
 
 /** Envelope fields a caller may pass next to the details (like Python's user=, source=). */
 export interface EnvelopeFields {
@@ -21,22 +21,22 @@ type Segment = Lowercase<string>
 /** The compile-time approximation of `category.action` (the runtime checks the exact rule). */
 export type EventTypeName = `${Segment}.${Segment}`
 
-/** A literal type that is not registered but follows the naming rule. */
-export type OtherEventType<T extends string> = T extends KnownEventType ? never : T extends EventTypeName ? T : never
+/**
+ * The event type argument: a registered type, another literal that follows the
+ * naming rule, or a value known only at run time (`string`, `unknown`: checked
+ * then). Anything else (a number, `'Bad.Type'`) becomes `never`, an error.
+ */
+export type EventTypeArgument<T> = T extends KnownEventType ? T : T extends EventTypeName ? T : string extends T ? T : never
 
-/** A type only known at run time, `string` (not a literal): checked then, not now. */
-export type RuntimeString<T extends string> = string extends T ? T : never
+/** The fields argument for that type: a registered type's details are typed; others are free. */
+export type FieldsFor<T> = T extends KnownEventType ? KnownEventFields<T> : string extends T ? unknown : EventFields
 
-/** A value of static type `unknown` or `any` (a literal or `string` is not): checked at run time. */
-export type RuntimeUnknown<T> = unknown extends T ? T : never
-
-/** logEvent and EventLog.log: never throw; true when the event was written (or queued, in batched mode). */
-export interface LogFunction {
-  <T extends KnownEventType>(eventType: T, fields?: KnownEventFields<T>): boolean
-  <T extends string>(eventType: OtherEventType<T>, fields?: EventFields): boolean
-  <T extends string>(eventType: RuntimeString<T>, fields?: unknown): boolean
-  <T>(eventType: RuntimeUnknown<T>, fields?: unknown): boolean
-}
+/**
+ * logEvent and EventLog.log: never throw; true when the event was written (or
+ * queued, in batched mode). One signature, not overloads, so that a wrong
+ * detail is reported by name (`priority`) and expected type.
+ */
+export type LogFunction = <const T>(eventType: EventTypeArgument<T>, fields?: FieldsFor<T>) => boolean
 
 export interface BatchOptions {
   /** Write when this many events are queued (default 256). */
@@ -78,10 +78,8 @@ export interface EventLogStats {
 }
 
 export interface EventLog {
-  log<T extends KnownEventType>(eventType: T, fields?: KnownEventFields<T>): boolean
-  log<T extends string>(eventType: OtherEventType<T>, fields?: EventFields): boolean
-  log<T extends string>(eventType: RuntimeString<T>, fields?: unknown): boolean
-  log<T>(eventType: RuntimeUnknown<T>, fields?: unknown): boolean
+  /** Logs one event (see LogFunction). */
+  log: LogFunction
   /** Writes everything queued, synchronously; true when all of it is on disk. */
   flush(): boolean
   /** flush(), then closes the file; later log() calls return false. */
@@ -91,13 +89,24 @@ export interface EventLog {
   readonly native: boolean
 }
 
+/**
+ * What EVENT_TYPES[type].schema offers, written without zod's types (it is a
+ * zod schema at run time; import zod yourself for the rest of its API).
+ */
+export interface DetailSchema<Details> {
+  readonly description?: string | undefined
+  /** The details, or throws a ZodError naming each mismatched field. */
+  parse(data: unknown): Details
+  safeParse(data: unknown): { success: true; data: Details } | { success: false; error: Error & { readonly issues: readonly unknown[] } }
+}
+
 /** One registry entry: what EVENT_TYPES holds for each known type. */
 export interface EventTypeInfo<T extends KnownEventType = KnownEventType> {
   readonly description: string
   /** Each detail field and the JSON kinds it accepts (compiled from the schema). */
   readonly fields: Readonly<Record<string, readonly string[]>>
   /** The zod schema of the details (loads zod on first access). */
-  readonly schema: DetailSchemas[T]
+  readonly schema: DetailSchema<DetailsOf<T> & { [detail: string]: unknown }>
 }
 
 export type EventTypeRegistry = { readonly [T in KnownEventType]: EventTypeInfo<T> }
