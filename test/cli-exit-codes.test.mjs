@@ -72,7 +72,7 @@ const USAGE_ERRORS = [
   [['frobnicate'], /unknown command 'frobnicate'/],
   [[], /missing command/],
   [['types', '--yaml'], /Unknown option '--yaml'/],
-  [['types', 'extra'], /Unexpected argument 'extra'/],
+  [['types', 'extra'], /'extra' is not a registered event type/],
   [['setup', '--dir'], /--dir/],
   [['setup', '--dir='], /--dir needs a value/],
   [['setup', 'now'], /Unexpected argument 'now'/],

@@ -4,14 +4,14 @@ const MAIN = `ds01-events: structured event log for the DS01 GPU server (format 
 Usage:
   ds01-events log <event_type> [user=U] [source=S] [key=value ...]
   ds01-events log --stdin
-  ds01-events types [--json]
+  ds01-events types [--json] [TYPE]
   ds01-events setup [--dir DIR] [--group NAME] [--logrotate-dir DIR] [--cron-dir DIR | --no-cron]
   ds01-events gpu-monitor [options]
-  ds01-events --help | --version
+  ds01-events --help | --version (-v, version)
 
 Commands:
   log          append one event (or one per stdin line with --stdin)
-  types        list the known event types and their detail fields
+  types        list the known event types and their detail fields (or one: types TYPE)
   setup        prepare this host (as root): log directory, file modes, logrotate
   gpu-monitor  sample GPU utilization into the GPU log (see 'ds01-events gpu-monitor --help')
 
@@ -28,6 +28,8 @@ Appends one event. user= and source= go to the envelope; every other value is
 read as strict JSON when it is JSON (gpu=0 -> 0, ok=true -> true, x=null -> null)
 and kept as a string otherwise (gpu=0:1 -> "0:1", x=NaN -> "NaN"). Integers too
 large to keep exactly stay strings. Arguments without '=' are skipped with a warning.
+An argument after <event_type> that starts with '-' (other than --file) is a usage
+error: write user=alice, not --user alice. After '--', arguments are taken as given.
 
 --stdin reads one JSON object per line: {"event_type", "user"?, "source"?, "details"?};
 a bad line is reported with its number and skipped.
@@ -41,9 +43,10 @@ Exit status: 0 logged (with --stdin: every line), 1 not logged (the reason is on
 stderr), 2 usage error.
 `,
   types: `Usage:
-  ds01-events types [--json]
+  ds01-events types [--json] [TYPE]
 
-Lists the event types of the registry with their description and detail fields.
+Lists the event types of the registry with their description and detail fields;
+with TYPE, that type only (exit status 2 when it is not registered).
 Unknown types that follow the naming rule (category.action) may be logged too.
 
 Options:

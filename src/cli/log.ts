@@ -21,13 +21,34 @@ function warn(message: string): void {
   process.stderr.write(`ds01-events log: ${message}\n`)
 }
 
+/** A value as the user would type it in a shell: quoted when it has to be. */
+function shellWord(text: string): string {
+  return /^[\w.:/@%+,=-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`
+}
+
 /**
- * Options go before <event_type>, and --file anywhere. Every other argument
- * after the event type is a key=value, one that starts with '-' included
- * (`-x=1` is a detail; `--rm` is warned about and skipped like any argument
- * without '='). A `--` ends the options.
+ * The usage error for an option-like argument after the event type, with the
+ * form that works: `--user alice` and `--user=alice` both mean `user=alice`.
  */
-function separate(args: string[]): { optionArgs: string[]; positionals: string[] } {
+function misplacedOption(arg: string, next: string | undefined): string {
+  const name = arg.replace(/^-+/, '')
+  const eq = name.indexOf('=')
+  if (eq < 0 && (name === 'stdin' || name === 'help' || name === 'h')) return `${arg} goes before <event_type>`
+  const key = eq >= 0 ? name.slice(0, eq) : name
+  const takesNext = eq < 0 && next !== undefined && !next.startsWith('-') && !next.includes('=')
+  const value = eq >= 0 ? name.slice(eq + 1) : takesNext ? next : 'VALUE'
+  const given = takesNext ? `${arg} ${next}` : arg
+  const right = key === '' ? 'key=value' : shellWord(`${key}=${value}`)
+  return `'${given}' looks like an option; after <event_type>, details are key=value: write ${right}`
+}
+
+/**
+ * Options go before <event_type>, and --file anywhere. After the event type,
+ * any other argument that starts with '-' is a usage error (it is almost
+ * always `--user alice` meant as `user=alice`). A `--` ends the options: every
+ * argument after it is <event_type> or a key=value, as given.
+ */
+function separate(args: string[]): { optionArgs: string[]; positionals: string[]; misplaced?: string } {
   const optionArgs: string[] = []
   const positionals: string[] = []
   for (let i = 0; i < args.length; i++) {
@@ -39,7 +60,8 @@ function separate(args: string[]): { optionArgs: string[]; positionals: string[]
     if (arg === '--file' || arg.startsWith('--file=')) {
       optionArgs.push(arg)
       if (arg === '--file' && i + 1 < args.length) optionArgs.push(args[++i])
-    } else if (positionals.length === 0 && arg.startsWith('-') && arg !== '-') {
+    } else if (arg.startsWith('-') && arg !== '-') {
+      if (positionals.length > 0) return { optionArgs, positionals, misplaced: misplacedOption(arg, args[i + 1]) }
       optionArgs.push(arg)
     } else {
       positionals.push(arg)
@@ -49,7 +71,8 @@ function separate(args: string[]): { optionArgs: string[]; positionals: string[]
 }
 
 export function runLog(args: string[]): number | Promise<number> {
-  const { optionArgs, positionals } = separate(args)
+  const { optionArgs, positionals, misplaced } = separate(args)
+  if (misplaced !== undefined) return usageError(misplaced)
   let parsed
   try {
     parsed = parseArgs({ args: optionArgs, options: LOG_OPTIONS, allowPositionals: true, strict: true })

@@ -32,7 +32,7 @@ function dispatch(argv: string[]): number | Promise<number> {
     process.stderr.write(`ds01-events: missing command (log, types, setup, gpu-monitor)\nRun 'ds01-events --help' for usage.\n`)
     return 2
   }
-  if (first === '--version' || first === '-V') {
+  if (first === '--version' || first === '-V' || first === '-v' || first === 'version') {
     process.stdout.write(`ds01-events ${version()}\n`)
     return 0
   }

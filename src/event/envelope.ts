@@ -198,7 +198,7 @@ export class EnvelopeBuilder {
     const once = type + '\0' + key
     if (this.mismatchWarned.has(once)) return
     this.mismatchWarned.add(once)
-    this.warner.warn(`mismatch:${once}`, `${PREFIX}${what}; logged anyway (the registry in src/schemas.ts says what each type carries)`)
+    this.warner.warn(`mismatch:${once}`, `${PREFIX}${what}; logged anyway (what ${type} carries: ds01-events types ${type})`)
   }
 
   /** Builds again, collecting each detail's JSON (rare: only too-large events pay for it). */

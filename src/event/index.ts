@@ -4,6 +4,7 @@
 import { eventTypes } from './registry.js'
 import type { EventTypeRegistry } from './types.js'
 
+export { followsNamingRule } from './registry.js'
 export { logEvent } from './log-event.js'
 export { createEventLog, DEFAULT_BATCH } from './event-log.js'
 export type * from './types.js'

@@ -33,3 +33,9 @@ export function eventTypes(): EventTypeRegistry {
   registry = Object.freeze(out) as EventTypeRegistry
   return registry
 }
+
+/** Whether an event type follows the naming rule (`category.action`), as the envelope checks it. */
+export function followsNamingRule(type: string): boolean {
+  const { eventTypePattern, eventTypeMaxLength } = compiledRegistry().envelope
+  return type.length <= eventTypeMaxLength && new RegExp(eventTypePattern).test(type)
+}
