@@ -39,7 +39,7 @@ test('a log failing 100,000 times warns once, and says what to do', () => {
   for (let i = 0; i < 100_000; i++) assert.equal(log.log('test.cli', { result: 'ok' }), false)
   log.close()
   assert.equal(messages.length, 1, messages.join('\n'))
-  assert.match(messages[0], /^ds01-events: could not write 1 event to .*not-a-dir\/events\.jsonl \(ENOTDIR: .*\): .*sudo ds01-events setup/)
+  assert.match(messages[0], /^ds01-events: could not write 1 event to .*not-a-dir\/events\.jsonl \(ENOTDIR: .*\): .*sudo (node \S+\/bin\/)?ds01-events(\.js)? setup/)
   assert.equal(log.stats().dropped, 100_000)
 })
 
@@ -50,7 +50,7 @@ test('a throwing onWarning does not reach the caller', () => {
   log.close()
 })
 
-test('EACCES: the warning on stderr names the group to join and the setup command', () => {
+test('EACCES on a directory no group may write: the warning shows its owner and mode and names setup, not a group to join', () => {
   const dir = fs.mkdtempSync(path.join(path.dirname(path.dirname(tempLog())), 'ds01-ro-'))
   fs.chmodSync(dir, 0o555)
   const file = path.join(dir, 'events.jsonl')
@@ -66,6 +66,8 @@ test('EACCES: the warning on stderr names the group to join and the setup comman
   const lines = r.stderr.trim().split('\n').filter((l) => l.startsWith('ds01-events: could not write'))
   assert.equal(lines.length, 1, r.stderr)
   assert.match(lines[0], /EACCES/)
-  assert.ok(lines[0].includes('join the docker group: sudo usermod -aG docker $USER, then log in again'), lines[0])
-  assert.ok(lines[0].includes('sudo ds01-events setup'), lines[0])
+  // as root the directory is root:root; as another user, that user's
+  assert.match(lines[0], new RegExp(`${dir} is \\S+:\\S+ 0555, not writable by a group: prepare the host: sudo node ${path.join(root, 'bin', 'ds01-events.js')} setup`))
+  assert.ok(lines[0].includes('DS01_EVENTS_FILE=$HOME/events.jsonl'), lines[0])
+  assert.doesNotMatch(lines[0], /join|usermod/)
 })

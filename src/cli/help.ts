@@ -6,6 +6,7 @@ Usage:
   ds01-events log --stdin
   ds01-events types [--json] [TYPE]
   ds01-events setup [--dir DIR] [--group NAME] [--logrotate-dir DIR] [--cron-dir DIR | --no-cron]
+  ds01-events setup --uninstall [--purge-logs]
   ds01-events gpu-monitor [options]
   ds01-events --help | --version (-v, version)
 
@@ -72,6 +73,27 @@ Options:
   -h, --help           this text
 `
 }
+
+USAGE.uninstall = `Usage:
+  sudo ds01-events setup --uninstall [--purge-logs] [--dir DIR] [--logrotate-dir DIR] [--cron-dir DIR] [--systemd-dir DIR]
+
+Undoes setup and the GPU agent's unit, and can be run again at any time (idempotent):
+  - ds01-gpu-monitor.service: stopped and disabled (systemctl), then the unit file,
+    its drop-ins (DIR.d) and its enablement links removed from SYSTEMD_DIR
+  - LOGROTATE_DIR/ds01 and CRON_DIR/ds01-logrotate removed
+  - the logs in DIR are kept; --purge-logs removes them (rotated ones too) and DIR if
+    nothing else is in it
+A file at one of these paths that does not name ds01-events is someone else's: kept.
+The system user ds01-monitor, created by hand, is kept (userdel ds01-monitor).
+
+Options:
+  --purge-logs         remove the logs too
+  --dir DIR            the log directory (default /var/log/ds01)
+  --logrotate-dir DIR  where setup put the logrotate config (default /etc/logrotate.d)
+  --cron-dir DIR       where setup put the hourly job (default /etc/cron.hourly)
+  --systemd-dir DIR    where the unit is (default /etc/systemd/system; another DIR: files only, no systemctl)
+  -h, --help           this text
+`
 
 export function runHelp(args: string[]): number {
   const topic = args[0]

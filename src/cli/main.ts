@@ -10,7 +10,9 @@ type Command = (args: string[]) => number | Promise<number>
 const COMMANDS: Record<string, () => Command> = {
   log: () => (require('./log.js') as typeof import('./log.js')).runLog,
   types: () => (require('./types.js') as typeof import('./types.js')).runTypes,
-  setup: () => (require('./setup.js') as typeof import('./setup.js')).runSetup,
+  setup: () => (args) => args.includes('--uninstall')
+    ? (require('./uninstall.js') as typeof import('./uninstall.js')).runUninstall(args)
+    : (require('./setup.js') as typeof import('./setup.js')).runSetup(args),
   'gpu-monitor': () => (require('./gpu-monitor.js') as typeof import('./gpu-monitor.js')).runGpuMonitorCommand,
   help: () => (args) => (require('./help.js') as typeof import('./help.js')).runHelp(args)
 }

@@ -3,6 +3,7 @@
 import { writeFailureWarning } from './advice.js'
 import { EnvelopeBuilder } from './envelope.js'
 import { LineQueue, type Batch } from './line-queue.js'
+import { guardDeployedDir } from './setup-guard.js'
 import type { BatchOptions, EventLog, EventLogOptions, EventLogStats } from './types.js'
 import { RateLimitedWarner, resolveEventsFile, stderrSink, type WarningSink } from '../common/index.js'
 import { DEFAULT_LOCK_TIMEOUT_MS, openWriter, type RawWriter, type WriteError, type WriteResult } from '../writer/index.js'
@@ -92,7 +93,7 @@ class EventLogImpl implements EventLog {
     this.batch = options.batch
     this.warner = new RateLimitedWarner(options.sink)
     this.builder = new EnvelopeBuilder(options.strict, this.warner)
-    this.writer = openWriter(options.path, { lockTimeoutMs: options.lockTimeoutMs })
+    this.writer = guardDeployedDir(openWriter(options.path, { lockTimeoutMs: options.lockTimeoutMs }), options.path)
     if (this.batch !== null) watchExit(this)
   }
 

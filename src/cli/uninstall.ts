@@ -1,0 +1,157 @@
+// `ds01-events setup --uninstall`: the way back from setup and the GPU agent's
+// unit. Removes what they installed (the unit, its drop-ins and enablement
+// first, so nothing writes while the rest goes; then the logrotate config and
+// the hourly job), keeps the logs unless --purge-logs. Idempotent: each step
+// says what it removed or that there was nothing to remove. A file of ours is
+// one that names ds01-events: someone else's file at the same path is kept.
+import { execFileSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { DEFAULT_EVENTS_FILE, DEFAULT_GPU_UTILIZATION_FILE } from '../common/index.js'
+import { runHelp, usageError } from './help.js'
+
+const DEFAULT_DIR = dirname(DEFAULT_EVENTS_FILE)
+const SYSTEM_UNIT_DIR = '/etc/systemd/system'
+const UNIT = 'ds01-gpu-monitor.service'
+const MONITOR_USER = 'ds01-monitor'
+const LOG_NAMES = [basename(DEFAULT_EVENTS_FILE), basename(DEFAULT_GPU_UTILIZATION_FILE)]
+
+const UNINSTALL_OPTIONS = {
+  uninstall: { type: 'boolean' },
+  'purge-logs': { type: 'boolean' },
+  dir: { type: 'string' },
+  'logrotate-dir': { type: 'string' },
+  'cron-dir': { type: 'string' },
+  'systemd-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' }
+} as const
+
+function say(message: string): void {
+  process.stdout.write(`uninstall: ${message}\n`)
+}
+
+/** True when `path` is a file that names ds01-events (ours); says why it is kept otherwise. */
+function isOurs(path: string): boolean {
+  const st = fs.lstatSync(path, { throwIfNoEntry: false })
+  if (st === undefined) {
+    say(`${path}: not installed`)
+    return false
+  }
+  if (st.isFile() && fs.readFileSync(path, 'utf8').includes('ds01-events')) return true
+  say(`${path}: kept (not installed by ds01-events: it does not name it)`)
+  return false
+}
+
+function removeFile(path: string): void {
+  if (!isOurs(path)) return
+  fs.rmSync(path)
+  say(`${path}: removed`)
+}
+
+function systemctl(args: string[]): boolean {
+  try {
+    execFileSync('systemctl', args, { stdio: ['ignore', 'ignore', 'pipe'] })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The unit: stopped and disabled by systemctl when it is the system's own unit
+ * directory (with --systemd-dir, a test tree, only the files go), then the
+ * file, its drop-ins (`systemctl edit`) and any enablement links by hand.
+ */
+function removeUnit(unitDir: string, live: boolean): void {
+  const unitPath = join(unitDir, UNIT)
+  const present = fs.lstatSync(unitPath, { throwIfNoEntry: false }) !== undefined
+  if (live && present) {
+    if (systemctl(['disable', '--now', UNIT])) say(`${UNIT}: stopped and disabled`)
+    else say(`${UNIT}: systemctl disable --now failed or is missing; removing the files anyway`)
+  }
+  removeFile(unitPath)
+  const dropIns = `${unitPath}.d`
+  if (fs.existsSync(dropIns)) {
+    fs.rmSync(dropIns, { recursive: true, force: true })
+    say(`${dropIns}: removed`)
+  }
+  for (const entry of fs.readdirSync(unitDir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || !entry.name.endsWith('.wants')) continue
+    const link = join(unitDir, entry.name, UNIT)
+    if (fs.lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink() === true) {
+      fs.rmSync(link)
+      say(`${link}: removed`)
+    }
+  }
+  if (live && present) systemctl(['daemon-reload'])
+}
+
+/** Our log files (rotated ones included: events.jsonl.1, .2.gz ...), then the directory if nothing else is in it. */
+function purgeLogs(dir: string): void {
+  const st = fs.lstatSync(dir, { throwIfNoEntry: false })
+  if (st === undefined) {
+    say(`${dir}: not there`)
+    return
+  }
+  if (!st.isDirectory()) {
+    say(`${dir}: kept (not a directory)`)
+    return
+  }
+  const ours = fs.readdirSync(dir).filter((name) => LOG_NAMES.some((log) => name === log || name.startsWith(`${log}.`)))
+  for (const name of ours) fs.rmSync(join(dir, name), { force: true })
+  const left = fs.readdirSync(dir)
+  if (left.length === 0) {
+    fs.rmdirSync(dir)
+    say(`${dir}: removed (${ours.length} log files)`)
+  } else {
+    say(`${dir}: ${ours.length} log files removed; kept the directory for what else is in it: ${left.join(', ')}`)
+  }
+}
+
+function keptLogs(dir: string): void {
+  if (!fs.existsSync(dir)) return
+  say(`${dir}: kept, with the logs (run again with --purge-logs to remove them)`)
+}
+
+function monitorUserNote(): void {
+  try {
+    execFileSync('getent', ['passwd', MONITOR_USER], { stdio: 'ignore' })
+    say(`the system user ${MONITOR_USER} is kept (it was created by hand): userdel ${MONITOR_USER}`)
+  } catch {
+    // no such user (or no getent): nothing to say
+  }
+}
+
+export function runUninstall(args: string[]): number {
+  let values
+  try {
+    values = parseArgs({ args, options: UNINSTALL_OPTIONS, strict: true, allowPositionals: false }).values
+  } catch (err) {
+    return usageError('uninstall', err instanceof Error ? err.message : String(err))
+  }
+  if (values.help === true) return runHelp(['uninstall'])
+  for (const name of ['dir', 'logrotate-dir', 'cron-dir', 'systemd-dir'] as const) {
+    if (values[name] === '') return usageError('uninstall', `--${name} needs a value`)
+  }
+  if (process.getuid?.() !== 0) {
+    process.stderr.write('ds01-events setup --uninstall: must run as root (it removes files under /etc).\n' +
+      'Run: sudo ds01-events setup --uninstall\n')
+    return 1
+  }
+  const dir = values.dir ?? DEFAULT_DIR
+  const unitDir = values['systemd-dir'] ?? SYSTEM_UNIT_DIR
+  try {
+    if (fs.existsSync(unitDir)) removeUnit(unitDir, values['systemd-dir'] === undefined)
+    removeFile(join(values['logrotate-dir'] ?? '/etc/logrotate.d', 'ds01'))
+    removeFile(join(values['cron-dir'] ?? '/etc/cron.hourly', 'ds01-logrotate'))
+    if (values['purge-logs'] === true) purgeLogs(dir)
+    else keptLogs(dir)
+    if (values['systemd-dir'] === undefined) monitorUserNote()
+  } catch (err) {
+    process.stderr.write(`ds01-events setup --uninstall: ${err instanceof Error ? err.message : String(err)}\n`)
+    return 1
+  }
+  say('done')
+  return 0
+}
