@@ -3,7 +3,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { chmodSync, cpSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { CLI, WRAPPER, cleanEnv, scratch } from './helpers/cli.mjs'
 import { readEvents } from './helpers/events.mjs'
@@ -139,9 +139,11 @@ test('sourcing from sh (not bash) does not break the caller', () => {
 })
 
 test('an unwritable log for a user outside docker: returns 0, one warning', { skip: IS_ROOT ? false : 'needs root' }, () => {
-  ensureTestUsers()
+  const { gid } = ensureTestUsers()
   const dir = scratch()
-  chmodSync(dir, 0o755) // the outsider can reach it but not write in it
+  // the deployed layout: the outsider can reach it but, outside the group, not write in it
+  chownSync(dir, 0, gid)
+  chmodSync(dir, 0o2775)
   const root = packageRootFor(OUTSIDER)
   const script = join(dir, 'outsider.sh')
   writeFileSync(script, `set -euo pipefail\nsource ${JSON.stringify(join(root, 'shell', 'ds01_events.sh'))}\nlog_event test.bash_wrapper "" "" result=x\necho "END $DS01_EVENTS_LAST_STATUS"\n`)
@@ -150,7 +152,7 @@ test('an unwritable log for a user outside docker: returns 0, one warning', { sk
   assert.equal(r.status, 0, r.stderr)
   assert.equal(r.stdout, 'END 1\n')
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)
-  assert.match(r.stderr, /EACCES.*docker/)
+  assert.match(r.stderr, /EACCES.*join the docker group/)
 })
 
 test('passes shellcheck', { skip: HAS_SHELLCHECK ? false : 'shellcheck not installed (apt-get install shellcheck)' }, () => {
