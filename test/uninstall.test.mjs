@@ -100,6 +100,18 @@ test('a file at an installed path that does not name ds01-events is kept', ROOT_
   assert.ok(r.stdout.includes(`${foreign}: kept (not installed by ds01-events`), r.stdout)
 })
 
+test('a unit of the same name that does not name ds01-events is kept, with its drop-ins and links', ROOT_ONLY, () => {
+  ensureTestUsers()
+  const t = installedTree()
+  const unit = join(t.systemdDir, UNIT)
+  writeFileSync(unit, '[Service]\nExecStart=/usr/local/bin/other-monitor\n')
+  const r = runCli(t.args)
+  assert.equal(r.status, 0, r.stderr)
+  assert.ok(r.stdout.includes(`${unit}: kept, with its drop-ins and links`), r.stdout)
+  for (const path of [unit, `${unit}.d`, join(t.systemdDir, 'multi-user.target.wants', UNIT)]) assert.ok(existsSync(path), path)
+  assert.equal(existsSync(join(t.logrotateDir, 'ds01')), false, 'the rest is still removed')
+})
+
 test('setup after uninstall installs again', ROOT_ONLY, () => {
   ensureTestUsers()
   const t = installedTree()

@@ -31,22 +31,21 @@ function say(message: string): void {
   process.stdout.write(`uninstall: ${message}\n`)
 }
 
-/** True when `path` is a file that names ds01-events (ours); says why it is kept otherwise. */
-function isOurs(path: string): boolean {
+/** 'ours' when `path` is a file that names ds01-events, 'missing', or 'foreign' (someone else's: kept). */
+function ownership(path: string): 'ours' | 'missing' | 'foreign' {
   const st = fs.lstatSync(path, { throwIfNoEntry: false })
-  if (st === undefined) {
-    say(`${path}: not installed`)
-    return false
-  }
-  if (st.isFile() && fs.readFileSync(path, 'utf8').includes('ds01-events')) return true
-  say(`${path}: kept (not installed by ds01-events: it does not name it)`)
-  return false
+  if (st === undefined) return 'missing'
+  return st.isFile() && fs.readFileSync(path, 'utf8').includes('ds01-events') ? 'ours' : 'foreign'
 }
 
 function removeFile(path: string): void {
-  if (!isOurs(path)) return
-  fs.rmSync(path)
-  say(`${path}: removed`)
+  const owner = ownership(path)
+  if (owner === 'missing') say(`${path}: not installed`)
+  else if (owner === 'foreign') say(`${path}: kept (not installed by ds01-events: it does not name it)`)
+  else {
+    fs.rmSync(path)
+    say(`${path}: removed`)
+  }
 }
 
 function systemctl(args: string[]): boolean {
@@ -65,8 +64,13 @@ function systemctl(args: string[]): boolean {
  */
 function removeUnit(unitDir: string, live: boolean): void {
   const unitPath = join(unitDir, UNIT)
-  const present = fs.lstatSync(unitPath, { throwIfNoEntry: false }) !== undefined
-  if (live && present) {
+  const owner = ownership(unitPath)
+  if (owner === 'foreign') {
+    say(`${unitPath}: kept, with its drop-ins and links (not installed by ds01-events: it does not name it)`)
+    return
+  }
+  const ours = owner === 'ours'
+  if (live && ours) {
     if (systemctl(['disable', '--now', UNIT])) say(`${UNIT}: stopped and disabled`)
     else say(`${UNIT}: systemctl disable --now failed or is missing; removing the files anyway`)
   }
@@ -84,7 +88,7 @@ function removeUnit(unitDir: string, live: boolean): void {
       say(`${link}: removed`)
     }
   }
-  if (live && present) systemctl(['daemon-reload'])
+  if (live && ours) systemctl(['daemon-reload'])
 }
 
 /** Our log files (rotated ones included: events.jsonl.1, .2.gz ...), then the directory if nothing else is in it. */
