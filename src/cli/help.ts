@@ -56,6 +56,7 @@ Options:
 `,
   setup: `Usage:
   sudo ds01-events setup [--dir DIR] [--group NAME] [--logrotate-dir DIR] [--cron-dir DIR | --no-cron]
+  sudo ds01-events setup --uninstall [--purge-logs]   (undoes it: see 'ds01-events setup --uninstall --help')
 
 Prepares this host, and can be run again at any time (idempotent):
   - DIR (default /var/log/ds01): owner root:NAME, mode 2775 (setgid, so new files get group NAME)
