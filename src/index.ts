@@ -20,6 +20,7 @@ export type {
   DetailSchema,
   EventDetails,
   EventTypeArgument,
+  EventTypeCandidate,
   FieldsFor,
   LogFunction
 } from './event/index.js'

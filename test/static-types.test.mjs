@@ -51,3 +51,36 @@ test('known types are checked by the compiler, others by the naming rule or at r
     '--target', 'ES2022', '--types', 'node', '--typeRoots', path.join(root, 'node_modules', '@types'), '--skipLibCheck', file], { encoding: 'utf8' })
   assert.equal(r.status, 0, r.stdout + r.stderr)
 })
+
+// Editors offer the registered types for the first argument, and a known
+// type's detail fields inside the second (the language service of the
+// repository's TypeScript, over the compiled declarations).
+test('completions: the registered types for the event type, their fields for the details', async () => {
+  const { default: ts } = await import(path.join(root, 'node_modules', 'typescript', 'lib', 'typescript.js'))
+  const dir = path.dirname(tempLog())
+  const file = path.join(dir, 'complete.ts')
+  const head = `import { logEvent, createEventLog } from ${JSON.stringify(path.join(root, 'dist', 'index.js'))}\n`
+  function completionsAt (text) {
+    const host = {
+      getScriptFileNames: () => [file],
+      getScriptVersion: () => '1',
+      getScriptSnapshot: (f) => f === file ? ts.ScriptSnapshot.fromString(text) : ts.sys.fileExists(f) ? ts.ScriptSnapshot.fromString(ts.sys.readFile(f)) : undefined,
+      getCurrentDirectory: () => dir,
+      getCompilationSettings: () => ({ strict: true, noEmit: true, types: [] }),
+      getDefaultLibFileName: (options) => ts.getDefaultLibFilePath(options),
+      fileExists: ts.sys.fileExists,
+      readFile: ts.sys.readFile,
+      readDirectory: ts.sys.readDirectory,
+      directoryExists: ts.sys.directoryExists,
+      getDirectories: ts.sys.getDirectories
+    }
+    const service = ts.createLanguageService(host)
+    return (service.getCompletionsAtPosition(file, text.length, {})?.entries ?? []).map((e) => e.name)
+  }
+  const types = completionsAt(head + "logEvent('gpu.")
+  for (const name of ['gpu.allocate', 'gpu.release', 'container.create', 'verify.bash']) assert.ok(types.includes(name), `${name} offered: ${types.join(' ')}`)
+  const viaLog = completionsAt(head + "createEventLog().log('")
+  assert.ok(viaLog.includes('gpu.utilization'), viaLog.join(' '))
+  const fields = completionsAt(head + "logEvent('gpu.allocate', { ")
+  for (const name of ['priority', 'container', 'gpu', 'user', 'source']) assert.ok(fields.includes(name), `${name} offered: ${fields.join(' ')}`)
+})

@@ -32,11 +32,19 @@ export type EventTypeArgument<T> = T extends KnownEventType ? T : T extends Even
 export type FieldsFor<T> = T extends KnownEventType ? KnownEventFields<T> : string extends T ? unknown : EventFields
 
 /**
+ * What the type parameter of logEvent may be: any value (`{} | null | undefined`
+ * is `unknown`), spelled as a union that lists the registered names, so that
+ * editors offer them as completions for the first argument.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- `{}`: any non-nullish value, on purpose
+export type EventTypeCandidate = KnownEventType | (string & {}) | {} | null | undefined
+
+/**
  * logEvent and EventLog.log: never throw; true when the event was written (or
  * queued, in batched mode). One signature, not overloads, so that a wrong
- * detail is reported by name (`priority`) and expected type.
+ * detail is reported at the field (`priority`) with the expected type.
  */
-export type LogFunction = <const T>(eventType: EventTypeArgument<T>, fields?: FieldsFor<T>) => boolean
+export type LogFunction = <const T extends EventTypeCandidate>(eventType: EventTypeArgument<T>, fields?: FieldsFor<T>) => boolean
 
 export interface BatchOptions {
   /** Write when this many events are queued (default 256). */
