@@ -1,10 +1,10 @@
-// Where the addon cannot load (another platform, musl, a damaged binary) the
-// package falls back to the JavaScript writer with a single warning;
-// DS01_EVENTS_NATIVE=0 forces the fallback (asked for, so no warning).
+// Where the addon cannot load (musl, a damaged binary) the package falls back
+// to the JavaScript writer with a single warning; where there is no binary for
+// this platform at all, and with DS01_EVENTS_NATIVE=0, it does so quietly.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -43,6 +43,32 @@ test('a damaged addon: the JavaScript writer takes over, with one warning', () =
     assert.match(warnings[0], /JavaScript writer/)
   } finally {
     rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+// A package root with no prebuild and no local build, as on a platform that
+// prebuilds/ does not cover (the install compiles nothing).
+test('no build for this platform: the JavaScript writer, quietly; nativeFailure() says why', () => {
+  const root = mkdtempSync(join(tmpdir(), 'ds01-noplatform-'))
+  try {
+    const repo = new URL('..', import.meta.url).pathname
+    cpSync(join(repo, 'dist'), join(root, 'dist'), { recursive: true })
+    cpSync(join(repo, 'package.json'), join(root, 'package.json'))
+    cpSync(join(repo, 'node_modules', 'node-gyp-build'), join(root, 'node_modules', 'node-gyp-build'), { recursive: true })
+    const script = `
+      const { openWriter, nativeFailure } = require(${JSON.stringify(join(root, 'dist', 'writer', 'index.js'))})
+      const w = openWriter(${JSON.stringify(join(root, 'events.jsonl'))})
+      if (w.append('{"n":1}\\n') !== null) process.exit(3)
+      console.log(JSON.stringify({ native: w.native, why: nativeFailure() }))`
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, DS01_EVENTS_NATIVE: '', DS01_EVENTS_ADDON: '' } })
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(r.stderr, '', 'no warning')
+    const { native, why } = JSON.parse(r.stdout)
+    assert.equal(native, false)
+    assert.match(why, /^No native build was found/)
+    assert.equal(readFileSync(join(root, 'events.jsonl'), 'utf8'), '{"n":1}\n')
+  } finally {
+    rmSync(root, { recursive: true, force: true })
   }
 })
 

@@ -54,7 +54,13 @@ export function loadNative(): NativeBinding | null {
   } catch (err) {
     failure = err instanceof Error ? err.message.split('\n')[0] : String(err)
     loaded = null
-    warnOnce('native-load', `ds01-events: native writer unavailable (${failure}); using the JavaScript writer (O_APPEND, no flock)`)
+    // No binary for this platform at all (no prebuild, nothing built) is the
+    // documented case where the JavaScript writer stands in: a CLI call per
+    // event must not warn each time (nativeFailure() still says why). A
+    // binary that is there and fails to load is a fault: that warns.
+    if (!failure.startsWith('No native build was found')) {
+      warnOnce('native-load', `ds01-events: native writer unavailable (${failure}); using the JavaScript writer (O_APPEND, no flock)`)
+    }
   }
   return loaded
 }
