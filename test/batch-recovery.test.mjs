@@ -7,6 +7,30 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import lib from '../dist/index.js'
 
+const pause = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+
+// The batch in flight fails on the thread pool while this thread is busy (its
+// callback not yet run); the log is repaired; flush() writes it again with the
+// rest, so everything is on disk and flush() says true (it said false: the
+// failure of the first try decided the answer).
+test('a batch that failed in flight is written by flush(), which then says true', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ds01-recovery-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const blocker = join(dir, 'logs')
+  writeFileSync(blocker, '')
+  const path = join(blocker, 'events.jsonl')
+  const log = lib.createEventLog({ path, batch: { maxEvents: 2, maxDelayMs: 10_000 }, onWarning: () => {} })
+  log.log('test.cli', { n: 1 })
+  log.log('test.cli', { n: 2 }) // in flight now
+  pause(300) // the native writer's pool thread tries it (ENOTDIR); the JavaScript writer's runs later, in flush()
+  rmSync(blocker)
+  log.log('test.cli', { n: 3 })
+  assert.equal(log.flush(), true)
+  assert.deepEqual(readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l).details.n), [1, 2, 3])
+  assert.equal(log.stats().written, 3)
+  log.close()
+})
+
 test('fail, recover, flush: every event once, in order', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ds01-recovery-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))

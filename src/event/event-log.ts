@@ -227,20 +227,19 @@ class EventLogImpl implements EventLog {
   private flushNow(): boolean {
     if (this.batch === null) return true
     this.disarm()
-    let ok = true
+    const droppedBefore = this.dropped
     const pending = this.inFlight
     if (pending !== null) {
       // The batch in flight lands (or fails) before the queue; its callback,
-      // when it comes, finds it settled here and does nothing.
+      // when it comes, finds it settled here and does nothing. A failed one
+      // goes back in front of the queue and is written again just below: the
+      // answer is that write's, not the earlier failure's.
       this.inFlight = null
       const result = this.writer.drain()
-      if (result === null) {
-        this.landed(pending.batch)
-      } else {
-        ok = false
-        this.requeue(pending.batch, result)
-      }
+      if (result === null) this.landed(pending.batch)
+      else this.requeue(pending.batch, result)
     }
+    let ok = true
     if (this.queue.count > 0) {
       const batch = this.queue.take()
       const result = this.writer.append(batch.bytes)
@@ -251,6 +250,7 @@ class EventLogImpl implements EventLog {
         this.requeue(batch, result)
       }
     }
+    ok &&= this.dropped === droppedBefore
     this.schedule(ok)
     return ok
   }
