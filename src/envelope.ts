@@ -197,7 +197,7 @@ export class EnvelopeBuilder {
     if (this.strict) throw new Refusal(`mismatch:${type}:${key}`, `${what} (strict mode)`)
     const once = type + '\0' + key
     if (this.mismatchWarned.has(once)) return
-    this.mismatchWarned.add(once)
+    if (this.mismatchWarned.size < TYPE_CACHE_LIMIT) this.mismatchWarned.add(once) // past it, the warner's rate limit applies
     this.warner.warn(`mismatch:${once}`, `${PREFIX}${what}; logged anyway (the registry in src/schemas.ts says what each type carries)`)
   }
 

@@ -4,6 +4,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { cleanEnv, scratch } from './helpers/cli.mjs'
 import { REPO } from './helpers/system.mjs'
@@ -36,12 +37,13 @@ test('113,000 distinct oversized event types: bounded heap growth and bounded st
 })
 
 test('200 logs that all fail: the process prints a bounded number of lines, not one per log', () => {
-  const dir = scratch()
+  const notADir = join(scratch(), 'not-a-dir')
+  writeFileSync(notADir, '')
   const { out, lines } = runChild(`
     const { createEventLog } = require(${INDEX})
     let failed = 0
     for (let i = 0; i < 200; i++) {
-      const log = createEventLog({ path: ${JSON.stringify(dir)} + '/missing-' + i + '/sub/events.jsonl' })
+      const log = createEventLog({ path: ${JSON.stringify(notADir)} + '/events-' + i + '.jsonl' })
       if (!log.log('test.cli', { i })) failed++
       log.close()
     }
