@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { cleanEnv, scratch } from './helpers/cli.mjs'
 import { REPO } from './helpers/system.mjs'
 import { warningSink } from './helpers/v1-lines.mjs'
-import warnings from '../dist/warnings.js'
+import warnings from '../dist/common/warnings.js'
 
 const INDEX = JSON.stringify(join(REPO, 'dist', 'index.js'))
 

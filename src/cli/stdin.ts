@@ -2,7 +2,7 @@
 // and one open event log. Synchronous appends (a few microseconds each) so that
 // every failure is reported against its own line number.
 import type { Readable } from 'node:stream'
-import { createEventLog } from '../index.js'
+import { createEventLog } from '../event/index.js'
 import { boundedLines } from './lines.js'
 
 const LINE_KEYS = new Set(['event_type', 'user', 'source', 'details'])
