@@ -197,7 +197,7 @@ test('the shipped config has none of the old defects in its text', () => {
   }
   assert.match(SHIPPED, /events\.jsonl \{[^}]*\bdaily\b[^}]*\brotate 30\b[^}]*\}/s)
   assert.match(SHIPPED, /events\.jsonl \{[^}]*\bmaxsize 100M\b[^}]*\}/s)
-  assert.match(SHIPPED, /gpu-utilization\.jsonl \{[^}]*\bweekly\b[^}]*\brotate 12\b[^}]*\}/s)
+  assert.match(SHIPPED, /gpu-utilization\.jsonl \{[^}]*\bdaily\b[^}]*\bmaxsize 200M\b[^}]*\brotate 14\b[^}]*\}/s)
 })
 
 test('group-writable 2775 directory: the shipped config (su) rotates; without su logrotate refuses', { skip: SKIP }, () => {
