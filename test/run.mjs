@@ -8,7 +8,9 @@
 // The suite must leave the machine as it found it: it runs with a temporary
 // directory of its own (TMPDIR) and a tag in every user and group name the
 // tests make (DS01_TEST_TAG, see test/helpers/system.mjs); anything left in
-// either afterwards fails the run, and is then removed.
+// either afterwards fails the run, and is then removed. Under CI (a fresh
+// machine) a new untagged ds01-* user or group, or a change to the real
+// docker group's members, fails it too.
 import { spawnSync } from 'node:child_process'
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { join, relative } from 'node:path'
@@ -35,11 +37,26 @@ function pass (title, files, env) {
   return r.status === 0
 }
 
+function entries (database) {
+  const r = spawnSync('getent', [database], { encoding: 'utf8' })
+  return (r.stdout ?? '').split('\n').filter(Boolean).map((line) => line.split(':'))
+}
+
 /** Names in the passwd or group database made by this run. */
 function accountsLeft (database) {
-  const r = spawnSync('getent', [database], { encoding: 'utf8' })
-  return r.stdout.split('\n').map((line) => line.split(':')[0]).filter((name) => name.startsWith(`ds01-${tag}`))
+  return entries(database).map(([name]) => name).filter((name) => name.startsWith(`ds01-${tag}`))
 }
+
+/**
+ * What a test that ignored the helpers would leave: ds01-* users and groups
+ * without a run tag, and members of the real docker group.
+ */
+function untaggedState () {
+  const untagged = (database) => entries(database).map(([name]) => name).filter((name) => name.startsWith('ds01-') && !/^ds01-t\d+-/.test(name))
+  const docker = entries('group').find(([name]) => name === 'docker')
+  return { users: untagged('passwd'), groups: untagged('group'), dockerMembers: docker?.[3] ?? '' }
+}
+const untaggedBefore = untaggedState()
 
 /** True when the run left nothing behind; else says what, and removes it. */
 function leftNothing () {
@@ -49,12 +66,25 @@ function leftNothing () {
   rmSync(tmp, { recursive: true, force: true })
   for (const user of users) spawnSync('userdel', [user])
   for (const group of groups) spawnSync('groupdel', [group])
-  if (files.length + users.length + groups.length === 0) return true
-  console.log('\n## the suite left things behind (now removed); the test that made them must remove them, even when it fails\n')
-  if (files.length > 0) console.log(`temporary files and directories: ${files.join(' ')}`)
-  if (users.length > 0) console.log(`users: ${users.join(' ')}`)
-  if (groups.length > 0) console.log(`groups: ${groups.join(' ')}`)
-  return false
+  const after = untaggedState()
+  const appeared = [
+    ...after.users.filter((n) => !untaggedBefore.users.includes(n)).map((n) => `user ${n}`),
+    ...after.groups.filter((n) => !untaggedBefore.groups.includes(n)).map((n) => `group ${n}`),
+    ...(after.dockerMembers !== untaggedBefore.dockerMembers ? [`the docker group's members: '${untaggedBefore.dockerMembers}' -> '${after.dockerMembers}'`] : [])
+  ]
+  if (appeared.length > 0) {
+    // Not ours by name: on a shared machine another run may have made them, so only CI (a fresh machine) fails on it.
+    console.log(`\n## ${process.env.CI ? 'the suite changed' : 'notice: during the run, something changed'} what tests must not touch (tests make users and groups only through test/helpers/system.mjs)\n`)
+    for (const what of appeared) console.log(what)
+  }
+  const ours = files.length + users.length + groups.length
+  if (ours > 0) {
+    console.log('\n## the suite left things behind (now removed); the test that made them must remove them, even when it fails\n')
+    if (files.length > 0) console.log(`temporary files and directories: ${files.join(' ')}`)
+    if (users.length > 0) console.log(`users: ${users.join(' ')}`)
+    if (groups.length > 0) console.log(`groups: ${groups.join(' ')}`)
+  }
+  return ours === 0 && (appeared.length === 0 || !process.env.CI)
 }
 
 const only = process.argv.slice(2)
