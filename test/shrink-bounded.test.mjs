@@ -125,3 +125,24 @@ test('a 10 MB string of control characters: one 4 KB line, and little memory (pe
   assert.equal(d.s, '\u0001'.repeat(d.s.length - 1) + '\u2026', 'control characters, cut')
   assert.ok(Buffer.byteLength(rawLines(file)[1]) + 1 > 4000, 'as much as fits is kept')
 })
+
+test('a typed array of 50 million elements: cut by its length, never listed key by key (peak RSS, in a child)', () => {
+  const file = tempLog()
+  const code = `
+    const { createEventLog } = require(${JSON.stringify(join(REPO, 'dist', 'index.js'))})
+    const big = new Uint8Array(50e6).fill(7)
+    const log = createEventLog({ path: ${JSON.stringify(file)}, onWarning: () => {} })
+    log.log('test.warmup', { s: 'x'.repeat(5000) })
+    const before = process.resourceUsage().maxRSS
+    const logged = log.log('test.big', { big, small: new Uint8Array([1, 2]) })
+    log.close()
+    process.stdout.write(JSON.stringify({ logged, growthKiB: process.resourceUsage().maxRSS - before }))`
+  const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', env: cleanEnv() })
+  assert.equal(r.status, 0, r.stderr)
+  const out = JSON.parse(r.stdout)
+  assert.equal(out.logged, true)
+  assert.ok(out.growthKiB < 32 * 1024, `peak RSS grew by ${out.growthKiB} KiB`)
+  const d = readV1(file)[1].details
+  assert.deepEqual(d.small, { 0: 1, 1: 2 }, 'as JSON.stringify writes it')
+  assert.ok(d.big.startsWith('{"0":7,"1":7,"2":7,'))
+})

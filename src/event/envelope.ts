@@ -87,10 +87,18 @@ function boundedReplacer(onCut: () => void): (this: unknown, key: string, value:
       onCut()
       return Array.prototype.slice.call(value, 0, room) // reads only those elements, holes stay holes
     }
+    const head = Object.create(null) as Record<string, unknown> // no prototype: a "__proto__" key stays a key
+    if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+      // a typed array serialises as {"0":..,"1":..}: its keys are its indices, not to be listed one by one
+      const items = value as unknown as ArrayLike<unknown>
+      if (items.length <= room) return value
+      onCut()
+      for (let i = 0; i < room; i++) head[i] = items[i]
+      return head
+    }
     const keys = Object.keys(value) // names only: no getter runs
     if (keys.length <= room) return value
     onCut()
-    const head = Object.create(null) as Record<string, unknown> // no prototype: a "__proto__" key stays a key
     for (let i = 0; i < room; i++) head[keys[i]] = (value as Record<string, unknown>)[keys[i]]
     return head
   }
