@@ -71,6 +71,8 @@ export class GpuMonitorAgent {
   private stopping = false
   private readonly stallMs: number
   private watchdog: NodeJS.Timeout | null = null
+  /** Samplers the watchdog already killed: their 'close' brings the restart. */
+  private readonly stalled = new WeakSet<Sampler>()
 
   constructor(private readonly options: AgentOptions) {
     this.samples = new SampleLogger(options.sink, options.warn)
@@ -106,8 +108,6 @@ export class GpuMonitorAgent {
     sampler.child.stdout?.destroy()
     sampler.child.stderr?.destroy()
   }
-
-  private readonly stalled = new WeakSet<Sampler>()
 
   /** Stops nvidia-smi and waits (bounded) until everything it printed has been read and logged. */
   async stop(): Promise<void> {
