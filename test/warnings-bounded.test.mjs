@@ -20,20 +20,37 @@ function runChild (code, env) {
 }
 
 test('113,000 distinct oversized event types: bounded heap growth and bounded stderr lines', () => {
-  const file = join(scratch(), 'events.jsonl')
+  // The log cannot be written (its directory is a file): each event is built and shrunk, then
+  // fails fast, so the test measures the warnings, not 460 MB of disk writes.
+  const notADir = join(scratch(), 'not-a-dir')
+  writeFileSync(notADir, '')
   const { out, lines } = runChild(`
     const { logEvent } = require(${INDEX})
-    const big = 'x'.repeat(5000)
+    const big = '\\u{1F600}'.repeat(1100) // 4400 bytes in 1100 characters: quick to cut
     const heap = () => { global.gc(); global.gc(); return process.memoryUsage().heapUsed }
-    let truncated = 0
+    let failed = 0
     for (let i = 0; i < 3000; i++) logEvent('test.warmup' + i, { big })
     const before = heap()
-    for (let i = 0; i < 113000; i++) if (logEvent('test.t' + i, { big })) truncated++
-    process.stdout.write(JSON.stringify({ truncated, growth: heap() - before }))`, { DS01_EVENTS_FILE: file })
-  assert.equal(out.truncated, 113_000, 'every event logged (shortened)')
+    for (let i = 0; i < 113000; i++) if (!logEvent('test.t' + i, { big })) failed++
+    process.stdout.write(JSON.stringify({ failed, growth: heap() - before }))`, { DS01_EVENTS_FILE: join(notADir, 'events.jsonl') })
+  assert.equal(out.failed, 113_000)
   assert.ok(lines.length <= warnings.MAX_WARNINGS_PER_INTERVAL, `stderr lines bounded: ${lines.length}`)
   assert.match(lines[0], /was \d+ bytes, over the 4096-byte line limit/)
   assert.ok(out.growth < 2 * 1024 * 1024, `heap grew by ${out.growth} bytes`)
+})
+
+test('11,300 oversized events of distinct types that are written: each one shortened, a bounded number of stderr lines', () => {
+  const file = join(scratch(), 'events.jsonl')
+  const { out, lines } = runChild(`
+    const { createEventLog } = require(${INDEX})
+    const log = createEventLog({ path: ${JSON.stringify(file)} })
+    const big = 'x'.repeat(5000)
+    for (let i = 0; i < 11300; i++) log.log('test.t' + i, { big })
+    log.close()
+    process.stdout.write(JSON.stringify(log.stats()))`, {})
+  assert.equal(out.truncated, 11_300)
+  assert.equal(out.written, 11_300)
+  assert.ok(lines.length <= warnings.MAX_WARNINGS_PER_INTERVAL, `stderr lines bounded: ${lines.length}`)
 })
 
 test('200 logs that all fail: the process prints a bounded number of lines, not one per log', () => {
