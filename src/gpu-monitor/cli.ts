@@ -22,7 +22,7 @@ export const DEFAULT_INTERVAL_MS = 1000
 const ONCE_TIMEOUT_MS = 30_000
 /**
  * Bytes one GPU adds to the GPU log per sample: measured from the agent's own
- * output for 8 H100s (456 lines, 349.8 bytes each on average; the figure grows
+ * output for 8 H100s (912 lines, 350.1 bytes each on average; the figure grows
  * a little with longer product names). test/gpu-monitor-cost.test.mjs checks it.
  */
 export const BYTES_PER_GPU_SAMPLE = 350
