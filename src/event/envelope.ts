@@ -67,41 +67,48 @@ function headOf(text: string, units: number): string {
 function boundedReplacer(onCut: () => void): (this: unknown, key: string, value: unknown) => unknown {
   let written = 0
   return function (this: unknown, key: string, value: unknown): unknown {
-    const t = typeof value
-    if (t === 'function' || t === 'symbol' || t === 'bigint') throw new Refusal(`value:${t}`, `a nested ${t} value`)
     written += Array.isArray(this) ? 1 : key.length + 3
-    if (value instanceof String || value instanceof Number || value instanceof Boolean) value = value.valueOf()
-    const room = Math.max(0, MAX_VALUE_JSON - written)
-    if (typeof value === 'string') {
-      if (value.length > room) {
+    if (typeof value === 'object' && value !== null) {
+      if (value instanceof String || value instanceof Number || value instanceof Boolean) value = value.valueOf()
+      else return boundedContainer(value, Math.max(0, MAX_VALUE_JSON - ++written), onCut)
+    }
+    const t = typeof value
+    if (t === 'string') {
+      const room = Math.max(0, MAX_VALUE_JSON - written)
+      if ((value as string).length > room) {
         onCut()
-        value = headOf(value, room)
+        value = headOf(value as string, room)
       }
       written += (value as string).length + 2
       return value
     }
+    if (t === 'function' || t === 'symbol' || t === 'bigint') throw new Refusal(`value:${t}`, `a nested ${t} value`)
     written += 1
-    if (typeof value !== 'object' || value === null) return value
-    if (Array.isArray(value)) {
-      if (value.length <= room) return value
-      onCut()
-      return Array.prototype.slice.call(value, 0, room) // reads only those elements, holes stay holes
-    }
-    const head = Object.create(null) as Record<string, unknown> // no prototype: a "__proto__" key stays a key
-    if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
-      // a typed array serialises as {"0":..,"1":..}: its keys are its indices, not to be listed one by one
-      const items = value as unknown as ArrayLike<unknown>
-      if (items.length <= room) return value
-      onCut()
-      for (let i = 0; i < room; i++) head[i] = items[i]
-      return head
-    }
-    const keys = Object.keys(value) // names only: no getter runs
-    if (keys.length <= room) return value
+    return value
+  }
+}
+
+/** An array or object as it is when it may fit in `room` elements or keys, else its head. */
+function boundedContainer(value: object, room: number, onCut: () => void): object {
+  if (Array.isArray(value)) {
+    if (value.length <= room) return value
     onCut()
-    for (let i = 0; i < room; i++) head[keys[i]] = (value as Record<string, unknown>)[keys[i]]
+    return Array.prototype.slice.call(value, 0, room) // reads only those elements, holes stay holes
+  }
+  const head = Object.create(null) as Record<string, unknown> // no prototype: a "__proto__" key stays a key
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    // a typed array serialises as {"0":..,"1":..}: its keys are its indices, not to be listed one by one
+    const items = value as unknown as ArrayLike<unknown>
+    if (items.length <= room) return value
+    onCut()
+    for (let i = 0; i < room; i++) head[i] = items[i]
     return head
   }
+  const keys = Object.keys(value) // names only: no getter runs
+  if (keys.length <= room) return value
+  onCut()
+  for (let i = 0; i < room; i++) head[keys[i]] = (value as Record<string, unknown>)[keys[i]]
+  return head
 }
 
 /** The masks of a valid type name that is not in the registry: nothing to check. */
