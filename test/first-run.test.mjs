@@ -33,7 +33,7 @@ test('fresh host: the first event, as root then as a member, says to run setup a
     const [asRoot, asMember, setup, rootAfter, memberAfter, outsider] = onFreshHost([
       log(undefined),
       log(MEMBER),
-      { argv: [process.execPath, cli, 'setup', '--logrotate-dir', join(etc, 'logrotate.d'), '--cron-dir', join(etc, 'cron.hourly')] },
+      { argv: [process.execPath, cli, 'setup', '--group', GROUP, '--logrotate-dir', join(etc, 'logrotate.d'), '--cron-dir', join(etc, 'cron.hourly')] },
       log(undefined),
       log(MEMBER),
       log(OUTSIDER)

@@ -51,8 +51,10 @@ test('a throwing onWarning does not reach the caller', () => {
 })
 
 test('EACCES on a directory no group may write: the warning shows its owner and mode and names setup, not a group to join', () => {
-  const dir = fs.mkdtempSync(path.join(path.dirname(path.dirname(tempLog())), 'ds01-ro-'))
+  const dir = path.join(path.dirname(tempLog()), 'read-only')
+  fs.mkdirSync(dir)
   fs.chmodSync(dir, 0o555)
+  fs.chmodSync(path.dirname(dir), 0o755) // reachable: the directory itself is the problem
   const file = path.join(dir, 'events.jsonl')
   const code = `const { logEvent } = require(${JSON.stringify(path.join(root, 'dist', 'index.js'))})
     const results = []

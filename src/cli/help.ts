@@ -33,7 +33,7 @@ An argument after <event_type> that starts with '-' (other than --file) is a usa
 error: write user=alice, not --user alice. After '--', arguments are taken as given.
 
 --stdin reads one JSON object per line: {"event_type", "user"?, "source"?, "details"?};
-a bad line is reported with its number and skipped.
+a bad line (or one over 1 MiB) is reported with its number and skipped.
 
 Options:
   --file PATH  the event file (default: $DS01_EVENTS_FILE, else /var/log/ds01/events.jsonl)

@@ -60,7 +60,7 @@ function permissionAdvice(path: string): string {
   const file = statOrUndefined(path)
   const where = file !== undefined ? path : dirname(path)
   const target = file ?? statOrUndefined(where)
-  if (target === undefined) return `${where} cannot be reached (a parent directory is not searchable); ${prepare()}`
+  if (target === undefined) return `${where} cannot be reached (a parent directory is not searchable); ${prepare()}; ${ELSEWHERE}`
   const group = groupEntry(target.gid)
   const layout = `${where} is ${target.uid === 0 ? 'root' : target.uid}:${group.name} ${(target.mode & 0o7777).toString(8).padStart(4, '0')}`
   if (target.gid === 0 || (target.mode & 0o020) === 0) return `${layout}, not writable by a group: ${prepare()}; ${ELSEWHERE}`
