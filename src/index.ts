@@ -5,7 +5,7 @@ export type { RawWriter, WriteError, WriteResult, WriterStats, WriterOptions } f
 export { nativeFailure, nativeInfo } from './native.js'
 export { DEFAULT_EVENTS_FILE, DEFAULT_GPU_UTILIZATION_FILE, resolveEventsFile, resolveGpuUtilizationFile } from './paths.js'
 export { logEvent } from './log-event.js'
-export { createEventLog, DEFAULT_BATCH } from './event-log.js'
+export { createEventLog, DEFAULT_BATCH, QUEUE_FULL_WAIT_MS } from './event-log.js'
 export type {
   BatchOptions,
   EnvelopeFields,
