@@ -38,6 +38,9 @@ struct Shared {
   uint64_t next_job = 1;
   uint64_t unfinished = 0;  // jobs queued or being written
   uint64_t last_landed = 0;  // the newest job that landed (jobs are numbered 1, 2, ... in order)
+  // app.stats() as of the last append: stats() reads this, so it never waits
+  // for a write in progress (a stalled disk must not block the event loop).
+  ds01::AppendStats stats;
   // The first async job to fail whose failure nobody has heard of yet (no
   // drain() since, and its callback has not run): what drain() reports.
   bool async_failed = false;
@@ -101,6 +104,7 @@ void DrainWriting(Shared* s, Job* last) {
       std::lock_guard<std::mutex> hold(s->queue_mu);
       job->ok = ok;
       job->done = true;
+      s->stats = s->app.stats();
       if (ok) s->last_landed = job->seq;
       if (!ok && !skip) {
         s->halted = true;
@@ -299,6 +303,8 @@ class Writer : public Napi::ObjectWrap<Writer> {
       std::lock_guard<std::mutex> hold(shared_->write_mu);
       DrainWriting(shared_, nullptr);
       ok = shared_->app.Append(data, len, &err);
+      std::lock_guard<std::mutex> q(shared_->queue_mu);
+      shared_->stats = shared_->app.stats();
     }
     free(heap);
     return Result(env, ok, err);
@@ -390,9 +396,12 @@ class Writer : public Napi::ObjectWrap<Writer> {
     double ms = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : 0;
     if (!(ms > 0)) ms = 0;
     if (ms > 3600e3) ms = 3600e3;
+    // system_clock, not steady_clock: libstdc++ waits on a steady clock with
+    // pthread_cond_clockwait (GLIBC_2.34), above the prebuild's glibc 2.28 floor.
+    // A wall-clock jump can only lengthen or shorten this one short wait.
+    auto deadline = std::chrono::system_clock::now() + std::chrono::microseconds(static_cast<int64_t>(ms * 1000));
     std::unique_lock<std::mutex> q(shared_->queue_mu);
-    bool idle = shared_->idle.wait_for(q, std::chrono::microseconds(static_cast<int64_t>(ms * 1000)),
-                                       [this] { return shared_->unfinished == 0; });
+    bool idle = shared_->idle.wait_until(q, deadline, [this] { return shared_->unfinished == 0; });
     return Napi::Boolean::New(info.Env(), idle);
   }
 
@@ -400,8 +409,8 @@ class Writer : public Napi::ObjectWrap<Writer> {
     Napi::Env env = info.Env();
     ds01::AppendStats st;
     {
-      std::lock_guard<std::mutex> hold(shared_->write_mu);
-      st = shared_->app.stats();
+      std::lock_guard<std::mutex> q(shared_->queue_mu);
+      st = shared_->stats;
     }
     Napi::Object out = Napi::Object::New(env);
     out.Set("appends", static_cast<double>(st.appends));

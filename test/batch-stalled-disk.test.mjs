@@ -17,7 +17,15 @@ test('a stalled writer costs log() one bounded wait, then drops; all accepted ev
   assert.equal(QUEUE_FULL_WAIT_MS, 250, 'the documented bound')
   const file = tempLog()
   fs.writeFileSync(file, '')
-  const holder = spawn('flock', ['--exclusive', file, '--command', 'echo locked; exec sleep 60'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  // Its own process group, so that killing it ends the lock holder and its sleep together.
+  const holder = spawn('flock', ['--exclusive', file, '--command', 'echo locked; exec sleep 60'], { stdio: ['ignore', 'pipe', 'inherit'], detached: true })
+  const release = () => {
+    try {
+      process.kill(-holder.pid, 'SIGKILL')
+    } catch {
+      // already gone
+    }
+  }
   try {
     assert.equal(String((await once(holder.stdout, 'data'))[0]).trim(), 'locked')
     const { messages, onWarning } = warningSink()
@@ -30,14 +38,17 @@ test('a stalled writer costs log() one bounded wait, then drops; all accepted ev
     // One wait of 250 ms, not 700 of them (175 s), nor the 20 s lock bound.
     assert.ok(ms < 5_000, `1,000 log() calls took ${ms.toFixed(0)} ms`)
     assert.equal(accepted, 300)
+    const asked = performance.now()
     assert.equal(log.stats().dropped, 700)
+    const statsMs = performance.now() - asked
+    assert.ok(statsMs < 5_000, `stats() waited ${statsMs.toFixed(0)} ms for the stalled write`)
     assert.equal(messages.filter((m) => m.includes('queue') && m.includes('full')).length, 1, messages.join('\n'))
-    holder.kill()
+    release()
     await waitFor(() => log.stats().queued === 0, 30_000, 'the writer to catch up')
     assert.equal(log.flush(), true)
     assert.deepEqual(readV1(file).map((e) => e.details.i), Array.from({ length: 300 }, (_, i) => i))
     log.close()
   } finally {
-    holder.kill()
+    release()
   }
 })
