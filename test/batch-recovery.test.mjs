@@ -42,7 +42,7 @@ test('a failure with many batches in flight, the disk back before anyone heard: 
   const log = lib.createEventLog({ path, batch: { maxEvents: 10, maxDelayMs: 5 }, onWarning: (m) => warnings.push(m) })
   for (let n = 0; n < 500; n++) assert.equal(log.log('test.cli', { n }), true) // 50 batches handed over: they fail
   const until = Date.now() + 200
-  while (Date.now() < until) {} // no callback runs: the writer has failed them all by now, unheard of
+  while (Date.now() < until); // no callback runs: the writer has failed them all by now, unheard of
   rmSync(blocker)
   // Handed over before the failure was heard of: not tried, so they cannot land before the first 500.
   for (let n = 500; n < 1000; n++) assert.equal(log.log('test.cli', { n }), true)
