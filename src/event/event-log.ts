@@ -240,7 +240,14 @@ class EventLogImpl implements EventLog {
     const entry: InFlight = { batch: this.queue.take(), job: 0, result: undefined, settled: false }
     this.inFlight.push(entry)
     this.inFlightEvents += entry.batch.count
-    entry.job = this.writer.appendAsync(entry.batch.bytes, (result) => this.onWritten(entry, result))
+    entry.job = this.writer.appendAsync(entry.batch.bytes, (result) => {
+      try {
+        this.onWritten(entry, result)
+      } catch (err) {
+        // Not reachable by design; a callback must never throw into the host's event loop.
+        this.warner.warn('internal', `ds01-events: internal error after a batch write: ${String(err)}`)
+      }
+    })
   }
 
   private onWritten(entry: InFlight, result: WriteResult): void {
