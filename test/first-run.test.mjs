@@ -30,9 +30,16 @@ test('fresh host: the first event, as root then as a member, says to run setup a
   const etc = mkdtempSync(join(tmpdir(), 'ds01-first-run-'))
   try {
     const log = (user) => ({ user, argv: [process.execPath, cli, 'log', 'test.selftest', 'source=first-run', 'result=ok'] })
-    const [asRoot, asMember, setup, rootAfter, memberAfter, outsider] = onFreshHost([
+    // batched, as the GPU agent logs: flush() at once, and again after the callbacks ran
+    const batched = `const { createEventLog } = require(${JSON.stringify(join(root, 'dist', 'index.js'))})
+      const log = createEventLog({ batch: { maxEvents: 1 } }) // each log() hands its batch over at once
+      log.log('test.selftest', { result: 'batched' })
+      const first = log.flush()
+      setTimeout(() => { log.log('test.selftest', { result: 'later' }); console.log(JSON.stringify([first, log.flush(), log.stats().written])) }, 50)`
+    const [asRoot, asMember, asBatch, setup, rootAfter, memberAfter, outsider] = onFreshHost([
       log(undefined),
       log(MEMBER),
+      { argv: [process.execPath, '-e', batched] },
       { argv: [process.execPath, cli, 'setup', '--group', GROUP, '--logrotate-dir', join(etc, 'logrotate.d'), '--cron-dir', join(etc, 'cron.hourly')] },
       log(undefined),
       log(MEMBER),
@@ -49,6 +56,11 @@ test('fresh host: the first event, as root then as a member, says to run setup a
       assert.ok(lines[0].includes('DS01_EVENTS_FILE=$HOME/events.jsonl'), lines[0])
       assert.doesNotMatch(lines[0], /join|usermod/, `${who} is not told to join a group`)
     }
+    assert.equal(asBatch.status, 0, asBatch.stderr)
+    assert.deepEqual(JSON.parse(asBatch.stdout), [false, false, 0])
+    assert.equal(asBatch.after.dir, null, 'batched: /var/log/ds01 was not created')
+    const batchWarnings = asBatch.stderr.trim().split('\n')
+    assert.ok(batchWarnings.length >= 1 && batchWarnings.every((l) => l.includes('ENOTSETUP') && l.includes(advice)), asBatch.stderr)
     assert.equal(setup.status, 0, setup.stderr)
     assert.equal(rootAfter.status, 0, rootAfter.stderr)
     assert.equal(memberAfter.status, 0, memberAfter.stderr)

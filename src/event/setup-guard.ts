@@ -27,6 +27,8 @@ export function guardDeployedDir(writer: RawWriter, path: string): RawWriter {
 
 class SetUpFirst implements RawWriter {
   private setUp = false
+  /** A refusal of appendAsync that neither its callback nor drain() has reported yet. */
+  private unreported: WriteError | null = null
   constructor(private readonly writer: RawWriter) {}
 
   get native(): boolean {
@@ -50,14 +52,31 @@ class SetUpFirst implements RawWriter {
     return this.missing() ?? this.writer.append(data)
   }
 
-  appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): void {
+  /** A refusal is job 0, reported to the callback, as the writers do. Refusals only come before the first job is handed over. */
+  appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): number {
     const missing = this.missing()
-    if (missing === null) this.writer.appendAsync(data, callback)
-    else queueMicrotask(() => callback(missing))
+    if (missing === null) return this.writer.appendAsync(data, callback)
+    this.unreported ??= missing
+    queueMicrotask(() => {
+      if (this.unreported === missing) this.unreported = null
+      callback(missing)
+    })
+    return 0
   }
 
   drain(): WriteResult {
-    return this.writer.drain()
+    const refused = this.unreported
+    this.unreported = null
+    const result = this.writer.drain()
+    return refused ?? result
+  }
+
+  waitIdle(timeoutMs: number): boolean {
+    return this.writer.waitIdle(timeoutMs)
+  }
+
+  lastLanded(): number {
+    return this.writer.lastLanded()
   }
 
   stats(): WriterStats {
