@@ -1,6 +1,6 @@
 // key=value arguments to the `fields` of logEvent, the way the old CLI read them.
 
-import { parseValue } from '../field-value.js'
+import { parseValue } from '../event/index.js'
 
 export { parseValue }
 

@@ -1,5 +1,5 @@
 // Usage texts. Loaded only for --help and usage errors, never on a good `log`.
-import { WHEN_FORMS as WHEN_HELP } from '../reader/when.js'
+import { WHEN_FORMS as WHEN_HELP } from '../reader/index.js'
 
 const MAIN = `ds01-events: structured event log for the DS01 GPU server (format v1, JSON Lines)
 

@@ -2,14 +2,23 @@
 // log and its rotated generations through the reader. Exit status: 0 it ran
 // (matches or not), 1 no log could be read, 2 usage error.
 import { parseArgs } from 'node:util'
-import { resolveEventsFile, resolveGpuUtilizationFile } from '../paths.js'
-import { QueryFilter } from '../reader/filter.js'
-import { openGenerations } from '../reader/file-source.js'
-import { HumanFormatter, jsonLine, Ring, Summary, useColour } from '../reader/output.js'
-import { drive } from '../reader/read.js'
-import { describeSkips } from '../reader/read-events.js'
-import { noSkips, type EventRecord } from '../reader/record.js'
-import { recordSink, utf8Text, type LineSink } from '../reader/scan.js'
+import { resolveEventsFile, resolveGpuUtilizationFile } from '../common/index.js'
+import {
+  describeSkips,
+  drive,
+  HumanFormatter,
+  jsonLine,
+  noSkips,
+  openGenerations,
+  QueryFilter,
+  recordSink,
+  Ring,
+  Summary,
+  useColour,
+  utf8Text,
+  type EventRecord,
+  type LineSink
+} from '../reader/index.js'
 
 const QUERY_OPTIONS = {
   user: { type: 'string', multiple: true },

@@ -1,7 +1,7 @@
 // The query's filter as data: parsed once from the options (CLI or library),
 // then applied to each event by any source (log files, a database). Kinds are
 // combined with AND; several values of one kind with OR.
-import { parseValue } from '../field-value.js'
+import { parseValue } from '../event/index.js'
 import type { ParsedEvent } from './record.js'
 import { parseWhen, WHEN_FORMS } from './when.js'
 

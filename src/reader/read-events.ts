@@ -2,8 +2,7 @@
 // rotated generations, with the query's filters and follow mode. Like the rest
 // of the library it never throws at its caller: a bad option or an unreadable
 // log is a warning, and the iteration ends.
-import { resolveEventsFile, resolveGpuUtilizationFile } from '../paths.js'
-import { stderrSink } from '../warnings.js'
+import { resolveEventsFile, resolveGpuUtilizationFile, stderrSink } from '../common/index.js'
 import { QueryFilter, type FilterOptions } from './filter.js'
 import { openGenerations } from './file-source.js'
 import { drive } from './read.js'
