@@ -8,6 +8,7 @@ import {
   drive,
   HumanFormatter,
   jsonLine,
+  latin1,
   noSkips,
   openGenerations,
   QueryFilter,
@@ -107,7 +108,7 @@ export async function runQuery(args: string[]): Promise<number> {
       if (fast !== null) {
         const user = fast.user === undefined ? undefined : utf8Text(fast.user)
         const source = fast.source === undefined ? undefined : utf8Text(fast.source)
-        summary.add(fast.type, user, source, buf.toString('latin1', fast.tsStart, fast.tsStart + 10))
+        summary.add(fast.type, user, source, latin1(buf, fast.tsStart, fast.tsStart + 10))
       } else if (event !== null) {
         summary.addEvent(event)
       }

@@ -4,6 +4,6 @@ export { noSkips, parseEventLine, eventOf, timeOf, type EventRecord, type Parsed
 export { parseWhen, WHEN_FORMS } from './when.js'
 export { DISORDER_SLACK_MS, listGenerations, openGenerations, type Generation } from './file-source.js'
 export { drive, type DriveOptions } from './read.js'
-export { recordSink, utf8Text, type FastEnvelope, type LineSink } from './scan.js'
+export { latin1, recordSink, utf8Text, type FastEnvelope, type LineSink } from './scan.js'
 export { HumanFormatter, jsonLine, Ring, Summary, localTime, useColour } from './output.js'
 export { readEvents, readRecords, describeSkips, type ReadEventsOptions } from './read-events.js'

@@ -137,19 +137,24 @@ export function jsonLine(record: EventRecord): string {
 /** Counts by type, user, source and UTC day. */
 export class Summary {
   total = 0
-  readonly byType = new Map<string, number>()
-  readonly byUser = new Map<string, number>()
-  readonly bySource = new Map<string, number>()
-  readonly byDay = new Map<string, number>()
+  // counters as objects: one map lookup per key and event, not a get and a set
+  private readonly types = new Map<string, { n: number }>()
+  private readonly users = new Map<string, { n: number }>()
+  private readonly sources = new Map<string, { n: number }>()
+  private readonly days = new Map<string, { n: number }>()
+
+  private static count(map: Map<string, { n: number }>, key: string): void {
+    const counter = map.get(key)
+    if (counter === undefined) map.set(key, { n: 1 })
+    else counter.n++
+  }
 
   add(type: string, user: string | undefined, source: string | undefined, day: string): void {
     this.total++
-    this.byType.set(type, (this.byType.get(type) ?? 0) + 1)
-    const u = user ?? '(none)'
-    this.byUser.set(u, (this.byUser.get(u) ?? 0) + 1)
-    const s = source ?? '(none)'
-    this.bySource.set(s, (this.bySource.get(s) ?? 0) + 1)
-    this.byDay.set(day, (this.byDay.get(day) ?? 0) + 1)
+    Summary.count(this.types, type)
+    Summary.count(this.users, user ?? '(none)')
+    Summary.count(this.sources, source ?? '(none)')
+    Summary.count(this.days, day)
   }
 
   addEvent(event: ParsedEvent): void {
@@ -158,13 +163,14 @@ export class Summary {
   }
 
   toJSON(): Record<string, unknown> {
-    const byCount = (m: Map<string, number>) => Object.fromEntries([...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)))
+    const entries = (m: Map<string, { n: number }>): Array<[string, number]> => [...m].map(([k, c]) => [k, c.n])
+    const byCount = (m: Map<string, { n: number }>) => Object.fromEntries(entries(m).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)))
     return {
       total: this.total,
-      by_type: byCount(this.byType),
-      by_user: byCount(this.byUser),
-      by_source: byCount(this.bySource),
-      by_day: Object.fromEntries([...this.byDay].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
+      by_type: byCount(this.types),
+      by_user: byCount(this.users),
+      by_source: byCount(this.sources),
+      by_day: Object.fromEntries(entries(this.days).sort((a, b) => (a[0] < b[0] ? -1 : 1)))
     }
   }
 

@@ -27,13 +27,34 @@ export interface FastEnvelope {
 }
 
 /** A latin1-read byte string as the UTF-8 text it encodes. */
+export { latin1 }
+
 export function utf8Text(latin1: string): string {
   // eslint-disable-next-line no-control-regex
   return /^[\x00-\x7f]*$/.test(latin1) ? latin1 : Buffer.from(latin1, 'latin1').toString('utf8')
 }
 
+// Byte loops, not Buffer#compare: for a few bytes a native call costs more than the comparison.
 function startsWithAt(buf: Buffer, at: number, end: number, literal: Buffer): boolean {
-  return at + literal.length <= end && buf.compare(literal, 0, literal.length, at, at + literal.length) === 0
+  const n = literal.length
+  if (at + n > end) return false
+  for (let i = 0; i < n; i++) if (buf[at + i] !== literal[i]) return false
+  return true
+}
+
+/** Compares the timestamp at buf[at] with `text` (27 bytes): < 0, 0, > 0 as the line's sorts before, equal, after. */
+function compareTimestamp(buf: Buffer, at: number, text: Buffer): number {
+  for (let i = 0; i < TS_LENGTH; i++) {
+    const d = buf[at + i] - text[i]
+    if (d !== 0) return d
+  }
+  return 0
+}
+
+type Latin1 = { latin1Slice(start: number, end: number): string }
+/** buf.toString('latin1', start, end) without its argument checks (the hot path's indexes are in range). */
+function latin1(buf: Buffer, start: number, end: number): string {
+  return (buf as unknown as Latin1).latin1Slice(start, end)
 }
 
 /** The timestamp's start when the line begins as a v1 line does, else -1. */
@@ -49,7 +70,7 @@ export function fastEnvelope(buf: Buffer, start: number, end: number): FastEnvel
   let at = start + TYPE_START
   let close = buf.indexOf(QUOTE, at)
   if (close < 0 || close >= end) return null
-  const type = buf.toString('latin1', at, close)
+  const type = latin1(buf, at, close)
   at = close + 1
   if (!startsWithAt(buf, at, end, VERSION_KEY)) return null
   close = buf.indexOf(QUOTE, at + VERSION_KEY.length)
@@ -60,13 +81,13 @@ export function fastEnvelope(buf: Buffer, start: number, end: number): FastEnvel
   if (startsWithAt(buf, at, end, USER_KEY)) {
     close = buf.indexOf(QUOTE, at + USER_KEY.length)
     if (close < 0 || close >= end) return null
-    user = buf.toString('latin1', at + USER_KEY.length, close) || undefined
+    user = latin1(buf, at + USER_KEY.length, close) || undefined
     at = close + 1
   }
   if (startsWithAt(buf, at, end, SOURCE_KEY)) {
     close = buf.indexOf(QUOTE, at + SOURCE_KEY.length)
     if (close < 0 || close >= end) return null
-    source = buf.toString('latin1', at + SOURCE_KEY.length, close) || undefined
+    source = latin1(buf, at + SOURCE_KEY.length, close) || undefined
     at = close + 1
   }
   const next = buf[at]
@@ -179,11 +200,9 @@ export class LineScanner {
     if (end === start) return 0 // an empty line is no event and no damage
     const tsStart = v1TimestampAt(buf, start, end)
     if (tsStart >= 0) {
-      const tsEnd = tsStart + TS_LENGTH
-      // buf.compare(target, ...): > 0 when the line's timestamp sorts after the target
-      if (this.stopAfter !== null && buf.compare(this.stopAfter, 0, TS_LENGTH, tsStart, tsEnd) > 0) return PAST_UNTIL
-      if (this.since !== null && buf.compare(this.since, 0, TS_LENGTH, tsStart, tsEnd) < 0) return 0
-      if (this.until !== null && buf.compare(this.until, 0, TS_LENGTH, tsStart, tsEnd) > 0) return 0
+      if (this.stopAfter !== null && compareTimestamp(buf, tsStart, this.stopAfter) > 0) return PAST_UNTIL
+      if (this.since !== null && compareTimestamp(buf, tsStart, this.since) < 0) return 0
+      if (this.until !== null && compareTimestamp(buf, tsStart, this.until) > 0) return 0
       if (!escaped && buf[end - 1] === 0x7d /* } */) {
         const fast = fastEnvelope(buf, start, end)
         if (fast !== null) {
