@@ -230,6 +230,7 @@ export async function * scanRange(handle: fsp.FileHandle, position: number, stat
       if (r === PAST_UNTIL) {
         end.position = base + lastNl + 1
         end.pastUntil = true
+        yield // what this chunk matched before the line past --until
         return
       }
       yield
@@ -257,6 +258,7 @@ export async function * scanGz(path: string, state: ScanState, end: ScanEnd): As
       }
       if (state.scanner.scan(buf, 0, lastNl) === PAST_UNTIL) {
         end.pastUntil = true
+        yield
         return
       }
       carry = buf.subarray(lastNl + 1)
