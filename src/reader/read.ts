@@ -127,7 +127,11 @@ async function * follow(o: DriveOptions, state: ScanState, start: Open | null): 
           // rotated: the old file was read to its end just above; it is read a while
           // longer (a writer may still finish a line there) while the new one is read
           yield * readNew(current, state)
-          if (renamed !== null) await renamed.file.handle.close()
+          if (renamed !== null) {
+            // rotated twice within the grace: the older one is read to its end and let go
+            yield * readNew(renamed.file, state)
+            await renamed.file.handle.close()
+          }
           renamed = { file: current, until: Date.now() + RENAMED_GRACE_MS }
           current = null
         } else if (st !== null && st.size < current.position) {
