@@ -31,6 +31,7 @@ export interface WhereClause {
 
 export type FilterResult = { ok: true; filter: QueryFilter } | { ok: false; problem: string }
 
+const V1_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/
 const TYPE_PATTERN = /^[a-z0-9_.*?]+$/
 
 function list(value: string | readonly string[] | undefined): string[] {
@@ -50,6 +51,8 @@ export function v1Timestamp(date: Date): string {
 
 export class QueryFilter {
   private readonly typeTests: Array<(type: string) => boolean>
+  private readonly sinceV1: string | undefined
+  private readonly untilV1: string | undefined
 
   private constructor(
     readonly users: readonly string[],
@@ -60,6 +63,8 @@ export class QueryFilter {
     readonly since: Date | undefined,
     readonly until: Date | undefined
   ) {
+    this.sinceV1 = since === undefined ? undefined : v1Timestamp(since)
+    this.untilV1 = until === undefined ? undefined : v1Timestamp(until)
     this.typeTests = types.map((pattern) => {
       if (/[*?]/.test(pattern)) {
         const re = globRegExp(pattern)
@@ -108,7 +113,7 @@ export class QueryFilter {
   /** True when the event passes every part of the filter. */
   matches(event: ParsedEvent): boolean {
     return this.matchesEnvelope(event.event_type, event.user, event.source) &&
-      this.matchesTime(event.time) &&
+      (V1_TIMESTAMP.test(event.timestamp) ? this.matchesTimestampText(event.timestamp) : this.matchesTime(event.time)) &&
       this.matchesDetails(event.details)
   }
 
@@ -123,6 +128,13 @@ export class QueryFilter {
     if (this.since !== undefined && !(time >= this.since.getTime())) return false
     if (this.until !== undefined && !(time <= this.until.getTime())) return false
     return true
+  }
+
+  /** A v1 timestamp compared as text: exact to the microsecond, as the file reader compares it in place. */
+  matchesTimestampText(timestamp: string): boolean {
+    const since = this.sinceText
+    const until = this.untilText
+    return (since === undefined || timestamp >= since) && (until === undefined || timestamp <= until)
   }
 
   matchesDetails(details: Record<string, unknown>): boolean {
@@ -163,10 +175,10 @@ export class QueryFilter {
 
   /** since/until as v1 timestamp text, for comparing a v1 line's timestamp as text. */
   get sinceText(): string | undefined {
-    return this.since === undefined ? undefined : v1Timestamp(this.since)
+    return this.sinceV1
   }
 
   get untilText(): string | undefined {
-    return this.until === undefined ? undefined : v1Timestamp(this.until)
+    return this.untilV1
   }
 }
