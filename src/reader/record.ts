@@ -79,6 +79,7 @@ export function eventOf(value: unknown): ParsedEvent | null {
       timestamp: String(o.ts),
       time: timeOf(o.ts),
       event_type: o.event,
+      schema_version: undefined,
       user: textOrUndefined(o.user),
       source: textOrUndefined(o.source),
       details
