@@ -148,7 +148,7 @@ export async function runQuery(args: string[]): Promise<number> {
       if (out.length === 0) continue
       const batch = out.splice(0)
       if (streaming || following) {
-        write(v.json === true ? batch.map(jsonLine).join('') : batch.map((r) => human.format(r)).join(''))
+        write(render(batch))
       } else if (v.all === true) {
         everything.push(...batch)
       } else {
