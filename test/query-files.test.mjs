@@ -4,6 +4,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { scratch } from './helpers/cli.mjs'
@@ -102,4 +103,18 @@ test('--since tolerates writers slightly out of order (within the 5-minute slack
     const expected = stamps.map((t, i) => [t, i]).filter(([t]) => t >= since).map(([, i]) => i)
     assert.deepEqual(seqs(queryLines(path, ['--since', new Date(since).toISOString()])), expected, `since line ${cut}`)
   }
+})
+
+test('a FIFO or a directory is not a log: refused at once (status 1), never waited on; a FIFO generation is passed over', () => {
+  const base = rotatedLog()
+  const fifo = base.replace(/events\.jsonl$/, 'fifo.jsonl')
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0)
+  const r = query(fifo, [])
+  assert.equal(r.status, 1)
+  assert.match(r.stderr, /is not a regular file/)
+  const dir = query(base.replace(/events\.jsonl$/, ''), [])
+  assert.equal(dir.status, 1)
+  assert.match(dir.stderr, /is a directory/)
+  assert.equal(spawnSync('mkfifo', [`${base}.5`]).status, 0)
+  assert.equal(queryLines(base).length, 400)
 })

@@ -3,7 +3,7 @@
 // lines. Files wholly outside --since/--until are not opened past their first
 // line; --since seeks by bisection in a plain file; --follow then tails the
 // current file across rotations, like `tail -F`.
-import { constants, createReadStream, promises as fsp, readdirSync, statSync } from 'node:fs'
+import { constants, promises as fsp, readdirSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { createGunzip } from 'node:zlib'
 import type { QueryFilter } from './filter.js'
@@ -56,7 +56,19 @@ function explain(path: string, err: NodeJS.ErrnoException): { problem: string; c
     return { code, problem: `permission denied: ${path}\nThe event log is readable by root and members of the docker group: run it with sudo, or ask an admin to add you to docker (then log in again).` }
   }
   if (code === 'EISDIR') return { code, problem: `${path} is a directory, not a log file (--file PATH names the file)` }
+  if (code === 'ENOTREG') return { code, problem: `${path} is not a regular file (a log is a plain file; see 'sudo ds01-events setup')` }
   return { code, problem: `cannot read ${path}: ${err.message}` }
+}
+
+/** Opens a file to read without ever blocking (a FIFO planted at a log's name would) and only when it is a regular file. */
+export async function openRegular(path: string): Promise<fsp.FileHandle> {
+  const handle = await fsp.open(path, constants.O_RDONLY | constants.O_NONBLOCK)
+  const st = await handle.stat()
+  if (!st.isFile()) {
+    await handle.close()
+    throw Object.assign(new Error(`${path} is not a regular file`), { code: st.isDirectory() ? 'EISDIR' : 'ENOTREG' })
+  }
+  return handle
 }
 
 /** Checks that the log can be read before anything is printed. */
@@ -64,13 +76,7 @@ export async function openGenerations(path: string, follow: boolean): Promise<Op
   const all = listGenerations(path)
   const current = all[all.length - 1]
   try {
-    const handle = await fsp.open(current.path, constants.O_RDONLY | constants.O_NONBLOCK)
-    try {
-      const st = await handle.stat()
-      if (st.isDirectory()) return { ok: false, ...explain(current.path, Object.assign(new Error('is a directory'), { code: 'EISDIR' })) }
-    } finally {
-      await handle.close()
-    }
+    await (await openRegular(current.path)).close()
     return { ok: true, generations: all }
   } catch (err) {
     const e = err as NodeJS.ErrnoException
@@ -83,7 +89,7 @@ export async function openGenerations(path: string, follow: boolean): Promise<Op
 /** The first bytes of a generation (decompressed), for its first timestamp. */
 async function headOf(gen: Generation): Promise<Buffer> {
   if (!gen.gz) {
-    const handle = await fsp.open(gen.path, 'r')
+    const handle = await openRegular(gen.path)
     try {
       const buf = Buffer.allocUnsafe(PROBE_BYTES)
       const { bytesRead } = await handle.read(buf, 0, PROBE_BYTES, 0)
@@ -92,7 +98,7 @@ async function headOf(gen: Generation): Promise<Buffer> {
       await handle.close()
     }
   }
-  const stream = createReadStream(gen.path, { highWaterMark: 16 << 10 }).pipe(createGunzip())
+  const stream = (await openRegular(gen.path)).createReadStream({ highWaterMark: 16 << 10 }).pipe(createGunzip())
   const parts: Buffer[] = []
   let length = 0
   try {
@@ -244,7 +250,7 @@ export async function * scanRange(handle: fsp.FileHandle, position: number, stat
 
 /** Reads a gzipped generation through the scanner, yielding after each chunk. */
 export async function * scanGz(path: string, state: ScanState, end: ScanEnd): AsyncGenerator<void> {
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }))
+  const stream = (await openRegular(path)).createReadStream({ highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }))
   let carry: Buffer = Buffer.alloc(0)
   try {
     for await (const part of stream as AsyncIterable<Buffer>) {
@@ -268,19 +274,4 @@ export async function * scanGz(path: string, state: ScanState, end: ScanEnd): As
     stream.destroy()
   }
   if (carry.length > 0) state.skips.torn++
-}
-
-/** Lines left after the last newline of a file that will not grow: a torn last line. */
-export async function countTornTail(handle: fsp.FileHandle, position: number, skips: SkipCounts): Promise<void> {
-  const st = await handle.stat()
-  if (st.size > position) skips.torn++
-}
-
-export function sameFile(a: { ino: number; dev: number }, path: string): boolean {
-  try {
-    const st = statSync(path)
-    return st.ino === a.ino && st.dev === a.dev
-  } catch {
-    return false
-  }
 }
