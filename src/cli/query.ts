@@ -104,11 +104,24 @@ export async function runQuery(args: string[]): Promise<number> {
   const out: EventRecord[] = []
   const summary = new Summary()
   if (v.summary === true) {
+    // consecutive lines share their day: reuse its string (its hash is computed once)
+    const lastDay = Buffer.alloc(10)
+    let lastDayText = ''
+    const dayOf = (buf: Buffer, at: number): string => {
+      for (let i = 0; i < 10; i++) {
+        if (buf[at + i] !== lastDay[i]) {
+          buf.copy(lastDay, 0, at, at + 10)
+          lastDayText = latin1(buf, at, at + 10)
+          break
+        }
+      }
+      return lastDayText
+    }
     sink = (buf, _start, _end, fast, event) => {
       if (fast !== null) {
         const user = fast.user === undefined ? undefined : utf8Text(fast.user)
         const source = fast.source === undefined ? undefined : utf8Text(fast.source)
-        summary.add(fast.type, user, source, latin1(buf, fast.tsStart, fast.tsStart + 10))
+        summary.add(fast.type, user, source, dayOf(buf, fast.tsStart))
       } else if (event !== null) {
         summary.addEvent(event)
       }
