@@ -1,6 +1,7 @@
 // `ds01-events query` (and `ds01-events` followed only by options): reads the
 // log and its rotated generations through the reader. Exit status: 0 it ran
 // (matches or not), 1 no log could be read, 2 usage error.
+import { once } from 'node:events'
 import { parseArgs } from 'node:util'
 import { resolveEventsFile, resolveGpuUtilizationFile } from '../common/index.js'
 import {
@@ -8,17 +9,16 @@ import {
   drive,
   HumanFormatter,
   jsonLine,
-  latin1,
   noSkips,
   openGenerations,
   QueryFilter,
+  RawLines,
   recordSink,
   Ring,
   Summary,
+  summarySink,
   useColour,
-  utf8Text,
-  type EventRecord,
-  type LineSink
+  type EventRecord
 } from '../reader/index.js'
 
 const QUERY_OPTIONS = {
@@ -62,6 +62,11 @@ function write(text: string): void {
   if (text !== '') process.stdout.write(text)
 }
 
+/** Writes, then waits while stdout's buffer is full (a slow pipe): memory stays at one chunk. */
+async function writeAndWait(data: string | Buffer): Promise<void> {
+  if (data.length > 0 && !process.stdout.write(data)) await once(process.stdout, 'drain')
+}
+
 export async function runQuery(args: string[]): Promise<number> {
   let parsed
   try {
@@ -100,38 +105,12 @@ export async function runQuery(args: string[]): Promise<number> {
   const human = new HumanFormatter(colour)
   const render = (records: readonly EventRecord[]): string => (v.json === true ? records.map(jsonLine).join('') : human.formatAll(records))
 
-  let sink: LineSink
   const out: EventRecord[] = []
   const summary = new Summary()
-  if (v.summary === true) {
-    // consecutive lines share their day: reuse its string (its hash is computed once)
-    const lastDay = Buffer.alloc(10)
-    let lastDayText = ''
-    const dayOf = (buf: Buffer, at: number): string => {
-      for (let i = 0; i < 10; i++) {
-        if (buf[at + i] !== lastDay[i]) {
-          buf.copy(lastDay, 0, at, at + 10)
-          lastDayText = latin1(buf, at, at + 10)
-          break
-        }
-      }
-      return lastDayText
-    }
-    sink = (buf, _start, _end, fast, event) => {
-      if (fast !== null) {
-        const user = fast.user === undefined ? undefined : utf8Text(fast.user)
-        const source = fast.source === undefined ? undefined : utf8Text(fast.source)
-        summary.add(fast.type, user, source, dayOf(buf, fast.tsStart))
-      } else if (event !== null) {
-        summary.addEvent(event)
-      }
-    }
-  } else {
-    sink = recordSink(out)
-  }
-
   // --all streams (no buffer) unless it must reverse; otherwise the --limit window is the only buffer
   const streaming = v.all === true && v.reverse !== true
+  const raw = streaming && v.json === true && v.summary !== true ? new RawLines() : null
+  const sink = v.summary === true ? summarySink(summary) : raw !== null ? raw.sink : recordSink(out)
   const everything: EventRecord[] = []
   const window = new Ring<EventRecord>(limit)
   let following = false
@@ -158,10 +137,15 @@ export async function runQuery(args: string[]): Promise<number> {
     })
     // eslint-disable-next-line @typescript-eslint/no-unused-vars
     for await (const _ of run) {
+      if (raw !== null) {
+        const bytes = raw.take()
+        if (bytes !== null) await writeAndWait(bytes)
+        continue
+      }
       if (out.length === 0) continue
       const batch = out.splice(0)
       if (streaming || following) {
-        write(render(batch))
+        await writeAndWait(render(batch))
       } else if (v.all === true) {
         everything.push(...batch)
       } else {
