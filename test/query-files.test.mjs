@@ -118,3 +118,19 @@ test('a FIFO or a directory is not a log: refused at once (status 1), never wait
   assert.equal(spawnSync('mkfifo', [`${base}.5`]).status, 0)
   assert.equal(queryLines(base).length, 400)
 })
+
+test('a "line" of megabytes without a newline is damage: dropped and counted once, the lines around it read', () => {
+  const good = events(T0, 3, 0)
+  const junk = 'x'.repeat(9 << 20) // longer than the 4 MiB read buffer
+  const plain = logFile([good[0], junk, good[1], good[2]])
+  const r = query(plain, ['--all', '--json'])
+  assert.deepEqual(seqs(r.stdout.trim().split('\n')), [0, 1, 2])
+  assert.equal(r.stderr, 'ds01-events query: skipped 1 line: 1 not a JSON event\n')
+
+  const base = join(scratch('ds01-query-long-'), 'events.jsonl')
+  writeFileSync(`${base}.2.gz`, gzipSync(text([good[0], junk, good[1]])))
+  writeFileSync(base, text([good[2]]))
+  const gz = query(base, ['--all', '--json'])
+  assert.deepEqual(seqs(gz.stdout.trim().split('\n')), [0, 1, 2])
+  assert.equal(gz.stderr, 'ds01-events query: skipped 1 line: 1 not a JSON event\n')
+})

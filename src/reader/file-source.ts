@@ -12,9 +12,8 @@ import { parseEventLine, type SkipCounts } from './record.js'
 
 /** Concurrent writers (batched ones hold events up to a flush) write timestamps slightly out of order. */
 export const DISORDER_SLACK_MS = 5 * 60_000
+/** Read size; also the bound on a line: a longer "line" is damage, dropped and counted, never buffered whole. */
 const CHUNK_BYTES = 4 << 20
-/** A "line" longer than this is damage: dropped (counted), never buffered whole. */
-const MAX_LINE_BYTES_READ = 1 << 20
 const PROBE_BYTES = 64 << 10
 
 export interface Generation {
@@ -200,7 +199,7 @@ export interface ScanEnd {
  * each chunk; the bytes after the last newline are left unread (end.position).
  */
 export async function * scanRange(handle: fsp.FileHandle, position: number, state: ScanState, end: ScanEnd): AsyncGenerator<void> {
-  let buf = Buffer.allocUnsafe(CHUNK_BYTES)
+  const buf = Buffer.allocUnsafe(CHUNK_BYTES)
   let carry = 0
   let base = position // file offset of buf[0]
   let dropping = false
@@ -208,19 +207,17 @@ export async function * scanRange(handle: fsp.FileHandle, position: number, stat
     end.position = base
     if (state.stopped()) return
     if (carry === buf.length) {
-      // a line longer than the buffer: grow up to the bound, then drop it
-      if (buf.length >= MAX_LINE_BYTES_READ) {
-        dropping = true
-        base += carry
-        carry = 0
-      } else {
-        const bigger = Buffer.allocUnsafe(buf.length * 2)
-        buf.copy(bigger, 0, 0, carry)
-        buf = bigger
-      }
+      // a "line" as long as the buffer: damage; dropped up to its newline
+      dropping = true
+      base += carry
+      carry = 0
     }
     const { bytesRead } = await handle.read(buf, carry, buf.length - carry, base + carry)
-    if (bytesRead === 0) return
+    if (bytesRead === 0) {
+      if (dropping) state.skips.unreadable++
+      end.position = base
+      return
+    }
     const filled = carry + bytesRead
     let start = 0
     if (dropping) {
@@ -252,14 +249,27 @@ export async function * scanRange(handle: fsp.FileHandle, position: number, stat
 export async function * scanGz(path: string, state: ScanState, end: ScanEnd): AsyncGenerator<void> {
   const stream = (await openRegular(path)).createReadStream({ highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }))
   let carry: Buffer = Buffer.alloc(0)
+  let dropping = false
   try {
     for await (const part of stream as AsyncIterable<Buffer>) {
       if (state.stopped()) return
-      const buf = carry.length === 0 ? part : Buffer.concat([carry, part])
+      let buf = carry.length === 0 ? part : Buffer.concat([carry, part])
+      if (dropping) {
+        const nl = buf.indexOf(0x0a)
+        if (nl < 0) { carry = Buffer.alloc(0); continue }
+        dropping = false
+        buf = buf.subarray(nl + 1)
+      }
       const lastNl = buf.lastIndexOf(0x0a)
       if (lastNl < 0) {
-        carry = buf.length > MAX_LINE_BYTES_READ ? Buffer.alloc(0) : buf
-        if (buf.length > MAX_LINE_BYTES_READ) state.skips.unreadable++
+        // no newline yet: keep it, up to the bound on a line
+        if (buf.length >= CHUNK_BYTES) {
+          state.skips.unreadable++
+          dropping = true
+          carry = Buffer.alloc(0)
+        } else {
+          carry = buf
+        }
         continue
       }
       if (state.scanner.scan(buf, 0, lastNl) === PAST_UNTIL) {
@@ -273,5 +283,5 @@ export async function * scanGz(path: string, state: ScanState, end: ScanEnd): As
   } finally {
     stream.destroy()
   }
-  if (carry.length > 0) state.skips.torn++
+  if (carry.length > 0 && !dropping) state.skips.torn++
 }
