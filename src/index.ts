@@ -1,5 +1,9 @@
+/// <reference lib="es2018.asynciterable" preserve="true" />
+/// <reference lib="es2018.asyncgenerator" preserve="true" />
 // Public surface of ds01-events. Loading it (and logging) does not load zod:
-// EVENT_TYPES[type].schema does, on first access.
+// EVENT_TYPES[type].schema does, on first access. The lib references above are
+// kept in the declarations: readEvents returns an AsyncGenerator, which a
+// consumer compiling with TypeScript's defaults (ES5 libs) would not have.
 export { openWriter, MAX_LINE_BYTES, DEFAULT_LOCK_TIMEOUT_MS, nativeFailure, nativeInfo } from './writer/index.js'
 export type { RawWriter, WriteError, WriteResult, WriterStats, WriterOptions } from './writer/index.js'
 export { DEFAULT_EVENTS_FILE, DEFAULT_GPU_UTILIZATION_FILE, resolveEventsFile, resolveGpuUtilizationFile } from './common/index.js'

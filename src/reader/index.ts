@@ -1,11 +1,21 @@
 // The query reader: filter, records, the file source and output, for the CLI and the library.
+// The re-exports tagged internal below are for the CLI only: the published declarations
+// leave them out (stripInternal), so a TypeScript user's compiler never reads
+// their Node-specific types (Buffer, FileHandle) without @types/node.
+
 export { QueryFilter, v1Timestamp, type FilterOptions, type FilterResult, type WhereClause } from './filter.js'
 export { noSkips, parseEventLine, eventOf, timeOf, type EventRecord, type ParsedEvent, type SkipCounts } from './record.js'
 export { parseWhen, WHEN_FORMS } from './when.js'
+/** @internal */
 export { DISORDER_SLACK_MS, listGenerations, openGenerations, type Generation } from './file-source.js'
+/** @internal */
 export { drive, type DriveOptions } from './read.js'
+/** @internal */
 export { latin1, recordSink, utf8Text, type FastEnvelope, type LineSink } from './scan.js'
+/** @internal */
 export { HumanFormatter, jsonLine, Ring, Summary, localTime, useColour } from './output.js'
 export { readEvents, readRecords, describeSkips, type ReadEventsOptions } from './read-events.js'
+/** @internal */
 export { RawLines, summarySink } from './sinks.js'
+/** @internal */
 export { QueryOutput, type OutputWriter, type QueryOutputOptions } from './query-output.js'

@@ -1,3 +1,5 @@
+/// <reference lib="es2018.asynciterable" preserve="true" />
+/// <reference lib="es2018.asyncgenerator" preserve="true" />
 // The library's reader: an async iterator over the events of a log and its
 // rotated generations, with the query's filters and follow mode. Like the rest
 // of the library it never throws at its caller: a bad option or an unreadable

@@ -17,7 +17,7 @@ const COMPILERS = {
   newest: process.env.DS01_TSC_NEXT ?? join(ROOT, 'node_modules', 'typescript-next', 'bin', 'tsc')
 }
 
-const GOOD = `import { logEvent, createEventLog, EVENT_TYPES, type KnownEventFields } from 'ds01-events'
+const GOOD = `import { logEvent, createEventLog, EVENT_TYPES, readEvents, type KnownEventFields, type ReadEventsOptions } from 'ds01-events'
 logEvent('gpu.allocate', { user: 'alice', source: 'gpu-allocator', container: 'alice-jupyter', gpu: '0:1', priority: 50 })
 logEvent('my_tool.did_thing', { anything: [1, 2] })
 logEvent(String(process), { a: 1 })
@@ -28,6 +28,9 @@ log.log('gpu.utilization', { gpu_index: 0, power_w: null })
 const parsed = EVENT_TYPES['gpu.allocate'].schema.safeParse({ priority: 1 })
 const priority: number | undefined = parsed.success ? parsed.data.priority : undefined
 const ok: boolean = log.flush()
+const query: ReadEventsOptions = { path: '/tmp/x', type: 'gpu.allocate' }
+const events = readEvents(query)
+void events.next().then((r) => r.done === true || r.value.event_type)
 void [priority, ok]
 declare const process: unknown
 `
