@@ -24,10 +24,10 @@ constexpr mode_t kFileMode = 0660;  // the spec: root:docker 0660, not for every
 constexpr mode_t kDirMode = 0775;
 constexpr long kCreateWindowMs = 50;
 constexpr long kRecreateWaitMs = 100;
-// After a lock wait reaches the bound, appends during this window try the lock
-// once and do not wait: a holder that never lets go costs one bound per window
-// (100 ms per 10 s by default), not one per append.
-constexpr long kLockCooldownMs = 10000;
+// After a lock wait reaches the bound, appends for this many bounds try the
+// lock once and do not wait: a holder that never lets go costs one bound in
+// every 100 (100 ms per 10 s by default, 1 %), not one bound per append.
+constexpr long kLockCooldownBounds = 100;
 // Space reserved ahead of the end at a time (one fallocate per 64 KiB of growth).
 constexpr uint64_t kReserveChunk = 64 * 1024;
 constexpr unsigned kStatMask = STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_INO | STATX_SIZE | STATX_BLOCKS;
@@ -299,8 +299,9 @@ bool Appender::OpenAndLock(LockState* lock, struct statx* st, AppendError* err) 
 }
 
 // flock with a bounded wait: poll LOCK_NB with a backoff from 20 us to 2 ms.
-// After a wait reached the bound, the next appends for kLockCooldownMs try
-// once and do not wait (the holder is stuck; each wait would cost the bound).
+// After a wait reached the bound, the next appends for kLockCooldownBounds
+// bounds try once and do not wait (the holder is stuck; each wait would cost
+// the bound again).
 Appender::LockState Appender::LockBounded() {
   long now = NowMillis();
   bool cooling = lock_skip_until_ms_ != 0 && now < lock_skip_until_ms_;
@@ -322,7 +323,7 @@ Appender::LockState Appender::LockBounded() {
     return kSkipped;
   }
   stats_.lock_timeouts++;
-  lock_skip_until_ms_ = NowMillis() + kLockCooldownMs;
+  lock_skip_until_ms_ = NowMillis() + kLockCooldownBounds * lock_timeout_ms_;
   return kTimedOut;
 }
 

@@ -20,7 +20,7 @@ export interface WriterStats {
   reopens: number
   /** Waits for the flock that reached the bound (the line was then written without it). */
   lockTimeouts: number
-  /** Lines written without the lock and without waiting, in the 10 s after a lock timeout. */
+  /** Lines written without the lock and without waiting, for 100 bounds (10 s) after a lock timeout. */
   lockSkips: number
   /** Partial writes cut back (last resort: readers see the file shrink). */
   rollbacks: number
