@@ -1,8 +1,5 @@
 // The writer contract both implementations keep: whole lines in, bytes on
 // disk, a result out. It knows bytes and paths, never events or JSON.
-import { resolve } from 'node:path'
-import { loadNative } from './native.js'
-import type { JsWriter } from './js-writer.js'
 
 /** Why an append did not land. `code` is an errno name (EACCES, ENOSPC...) or one of our own. */
 export interface WriteError {
@@ -60,45 +57,3 @@ export interface WriterOptions {
 
 export const MAX_LINE_BYTES = 4096
 export const DEFAULT_LOCK_TIMEOUT_MS = 100
-
-/** Opens nothing yet: the file is opened (and created) on the first append, and reopened after rotation. */
-export function openWriter(path: string, options: WriterOptions = {}): RawWriter {
-  const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS
-  // Absolute from the start: the rotation check must not follow a later chdir().
-  if (typeof path === 'string' && path !== '' && !path.includes('\0')) path = resolve(path)
-  const binding = loadNative()
-  if (binding !== null) return new NativeWriter(new binding.Writer(path, lockTimeoutMs), path)
-  // Loaded only when needed: the CLI's start-up pays for every module.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { JsWriter: Fallback } = require('./js-writer.js') as { JsWriter: typeof JsWriter }
-  return new Fallback(path)
-}
-
-interface NativeHandle {
-  append(data: string | Uint8Array): WriteResult
-  appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): WriteResult
-  drain(): WriteResult
-  stats(): WriterStats
-  close(): null
-}
-
-class NativeWriter implements RawWriter {
-  readonly native = true
-  constructor(private readonly handle: NativeHandle, readonly path: string) {}
-  append(data: string | Uint8Array): WriteResult {
-    return this.handle.append(data)
-  }
-  appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): void {
-    const refused = this.handle.appendAsync(data, callback)
-    if (refused !== null) queueMicrotask(() => callback(refused))
-  }
-  drain(): WriteResult {
-    return this.handle.drain()
-  }
-  stats(): WriterStats {
-    return this.handle.stats()
-  }
-  close(): void {
-    this.handle.close()
-  }
-}
