@@ -29,7 +29,7 @@ constexpr long kRecreateWaitMs = 100;
 // every 100 (100 ms per 10 s by default, 1 %), not one bound per append.
 constexpr long kLockCooldownBounds = 100;
 // Space reserved ahead of the end at a time (one fallocate per 64 KiB of growth).
-constexpr uint64_t kReserveChunk = 64 * 1024;
+constexpr uint64_t kReserveChunk = 65536;  // 64 KiB
 constexpr unsigned kStatMask = STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_INO | STATX_SIZE | STATX_BLOCKS;
 
 bool StatFd(int fd, struct statx* st) {
