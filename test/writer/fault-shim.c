@@ -4,7 +4,9 @@
  *   short:K   the first call writes K bytes; every later call fails with ENOSPC
  *   partial:K the first call writes K bytes; later calls behave
  * and open(2) of such a path as $DS01_OPEN_FAULT says:
- *   eacces:N  the first N opens fail with EACCES */
+ *   eacces:N  the first N opens fail with EACCES
+ * and fallocate(2) on such a file as $DS01_FALLOCATE_FAULT says:
+ *   eopnotsupp  every call fails with EOPNOTSUPP (a filesystem without it) */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -82,3 +84,19 @@ static int open_fault(const char *path) {
 
 OPEN_SHIM(open)
 OPEN_SHIM(open64)
+
+#define FALLOCATE_SHIM(name)                                               \
+  int name(int fd, int mode, off_t offset, off_t len) {                    \
+    static int (*real)(int, int, off_t, off_t);                            \
+    if (real == NULL) real = (int (*)(int, int, off_t, off_t))dlsym(RTLD_NEXT, #name); \
+    const char *fault = getenv("DS01_FALLOCATE_FAULT");                    \
+    if (fault != NULL && strcmp(fault, "eopnotsupp") == 0 && targeted(fd)) { \
+      count_fault();                                                       \
+      errno = EOPNOTSUPP;                                                  \
+      return -1;                                                           \
+    }                                                                      \
+    return real(fd, mode, offset, len);                                    \
+  }
+
+FALLOCATE_SHIM(fallocate)
+FALLOCATE_SHIM(fallocate64)
