@@ -1,4 +1,7 @@
-// Issue 8.3: `setup` runs as root and chowns/chmods the log files. A group
+// Issue 8.3: the log files are 0660 (events are not for every local user, and
+// a user who cannot open the file cannot hold its lock); setup brings an older
+// 0664 deployment to 0660.
+// And `setup` runs as root and chowns/chmods the log files. A group
 // member who hardlinks another user's file (or a root-only one) at a log
 // file's name must not get it turned into a group-readable log: setup refuses
 // a log file with more than one link, says why, and changes nothing at all.
@@ -43,3 +46,21 @@ for (const name of ['events.jsonl', 'gpu-utilization.jsonl']) {
     assert.equal(existsSync(join(root, 'etc')), false, 'no config, no cron job installed')
   })
 }
+
+test('setup brings log files of an older deployment (0664) to 0660 and says so', ROOT_ONLY, () => {
+  const root = scratch('ds01-setup-modes-')
+  chmodSync(root, 0o755)
+  const dir = join(root, 'log')
+  mkdirSync(dir, { mode: 0o2775 })
+  const events = join(dir, 'events.jsonl')
+  writeFileSync(events, '{"kept":true}\n', { mode: 0o664 })
+  chmodSync(events, 0o664)
+  const r = runCli(['setup', '--dir', dir, '--group', 'root', '--logrotate-dir', join(root, 'logrotate.d'), '--no-cron'])
+  assert.equal(r.status, 0, r.stderr)
+  assert.match(r.stdout, /events\.jsonl: fixed \(mode 0664 -> 0660\)/)
+  for (const name of ['events.jsonl', 'gpu-utilization.jsonl']) {
+    assert.equal(statSync(join(dir, name)).mode & 0o7777, 0o660, name)
+  }
+  assert.equal(readFileSync(events, 'utf8'), '{"kept":true}\n')
+  assert.match(readFileSync(join(root, 'logrotate.d', 'ds01'), 'utf8'), /^\s+create 0660 root root$/m)
+})
