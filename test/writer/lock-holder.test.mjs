@@ -56,14 +56,14 @@ test(`${KIND}: a lock held for seconds costs one wait at the bound, not one per 
 
 test(`${KIND}: after 100 bounds a writer waits for a still-held lock again`, { skip: !EXPECT_NATIVE && 'the JavaScript writer takes no lock' }, async () => {
   const path = join(scratch(), 'events.jsonl')
-  const w = open(path, { lockTimeoutMs: 10 }) // 100 bounds: 1 s
+  const w = open(path, { lockTimeoutMs: 20 }) // 100 bounds: 2 s
   assert.equal(w.append('{"before":"lock"}\n'), null)
   const holder = await holdLock(path)
   try {
     assert.equal(w.append('{"n":1}\n'), null)
     assert.equal(w.append('{"n":2}\n'), null)
     assert.deepEqual([w.stats().lockTimeouts, w.stats().lockSkips], [1, 1])
-    await new Promise((resolve) => setTimeout(resolve, 1300))
+    await new Promise((resolve) => setTimeout(resolve, 2300))
     assert.equal(w.append('{"n":3}\n'), null)
     assert.deepEqual([w.stats().lockTimeouts, w.stats().lockSkips], [2, 1], 'the window ended: one more wait')
   } finally {
