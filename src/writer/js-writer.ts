@@ -3,6 +3,7 @@
 // (Node has neither): a free-space check before writing stands in for the
 // reservation (see docs/design.md, "Full disk").
 import * as fs from 'node:fs'
+import { constants as osConstants } from 'node:os'
 import { dirname } from 'node:path'
 import { MAX_LINE_BYTES, type RawWriter, type WriteError, type WriteResult, type WriterStats } from './contract.js'
 
@@ -87,6 +88,7 @@ const SPACE_MARGIN = 16 * 1024
 /** With this much free at the last look, the next look can wait SPACE_RECHECK_MS. */
 const PLENTY_OF_SPACE = 64 * 1024 * 1024
 const SPACE_RECHECK_MS = 100
+const ENOSPC_ERRNO = osConstants.errno.ENOSPC
 const IS_ROOT = process.geteuid?.() === 0
 
 const CREATE_WINDOW_MS = 50
@@ -259,7 +261,7 @@ export class JsWriter implements RawWriter {
     if (free >= PLENTY_OF_SPACE) this.spaceCheckedUntil = now + SPACE_RECHECK_MS
     if (free >= length + SPACE_MARGIN) return null
     this.counts.noSpace++
-    return { code: 'ENOSPC', errno: -28, message: `cannot write ${this.path}: no space left on device (refused whole before writing: the file is unchanged)` }
+    return { code: 'ENOSPC', errno: ENOSPC_ERRNO, message: `cannot write ${this.path}: no space left on device (refused whole before writing: the file is unchanged)` }
   }
 
   /** A short write: try the rest; if that fails, cut the file back to before our bytes. */
