@@ -13,11 +13,12 @@ import { KIND, EXPECT_NATIVE, IS_ROOT, open, scratch, lines } from './helpers.mj
 
 /**
  * flock(1) holds an exclusive lock on path until released; resolves once it
- * holds it. Its own process group, so that release() ends the sleep too (the
- * sleep would otherwise keep the inherited lock for a minute).
+ * holds it. --close: only flock itself holds the lock (not the sleep), so the
+ * lock is free once flock has exited; its own process group, so that release()
+ * ends the sleep too.
  */
 async function holdLock (path) {
-  const holder = spawn('flock', ['--exclusive', path, '--command', 'echo locked; exec sleep 60'], { stdio: ['ignore', 'pipe', 'inherit'], detached: true })
+  const holder = spawn('flock', ['--exclusive', '--close', path, '--command', 'echo locked; exec sleep 60'], { stdio: ['ignore', 'pipe', 'inherit'], detached: true })
   const [chunk] = await once(holder.stdout, 'data')
   assert.equal(String(chunk).trim(), 'locked')
   return holder
