@@ -283,8 +283,7 @@ bool Appender::OpenAndLock(LockState* lock, struct statx* st, AppendError* err) 
       return false;
     }
     if (state == kOurs) {  // the path cannot be looked at (EACCES on a parent): keep our descriptor
-      if (StatFd(fd_, st)) return true;
-      st->stx_mask = 0;
+      if (!StatFd(fd_, st)) st->stx_mask = 0;
       return true;
     }
     Unlock(*lock);
