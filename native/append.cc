@@ -349,7 +349,8 @@ int FallocateKeepSize(int fd, uint64_t offset, uint64_t len) {
 // the end (FALLOC_FL_KEEP_SIZE: the size does not change). Returns false only
 // when the space is known to be missing; anything else (no fallocate here, no
 // statx) leaves the write to the rollback, as before.
-bool Appender::Reserve(const struct statx& st, size_t len, AppendError* err) {
+bool Appender::Reserve(const struct statx& st, size_t len, bool* called, AppendError* err) {
+  *called = false;
   if (!can_reserve_ || (st.stx_mask & (STATX_SIZE | STATX_BLOCKS)) != (STATX_SIZE | STATX_BLOCKS)) return true;
   uint64_t end = st.stx_size;
   uint64_t need = end + len;
@@ -357,6 +358,7 @@ bool Appender::Reserve(const struct statx& st, size_t len, AppendError* err) {
   // the blocks beyond the size, which st_blocks shows).
   if (need <= reserved_end_ && st.stx_blocks * 512 >= need) return true;
   uint64_t chunk = len > kReserveChunk ? len : kReserveChunk;
+  *called = true;
   if (FallocateKeepSize(fd_, end, chunk) == 0) {
     stats_.reservations++;
     reserved_end_ = end + chunk;
@@ -438,11 +440,26 @@ bool Appender::Append(const char* data, size_t len, AppendError* err) {
   }
   LockState lock = kNoLock;
   struct statx st;
-  if (!OpenAndLock(&lock, &st, err)) return false;
+  for (int attempt = 0;; attempt++) {
+    if (!OpenAndLock(&lock, &st, err)) return false;
+    bool called = false;
+    if (!Reserve(st, len, &called, err)) {
+      Unlock(lock);
+      return false;
+    }
+    // fallocate can wait on the filesystem's journal: if rotation renamed
+    // the file meanwhile, start again on the new one, so the time between
+    // the path check and the write stays what it was without the reservation
+    // (a line landing in a file that is renamed twice, and so compressed,
+    // before it lands would be lost).
+    struct statx now;
+    if (!called || attempt > 0 || CheckPath(&now) == kOurs) break;
+    Unlock(lock);
+  }
   // Without the lock (at the bound, or skipped after one) we write anyway:
   // O_APPEND keeps a line whole against other appenders, and losing the event
   // to a stuck lock holder is the worse fault.
-  bool ok = Reserve(st, len, err) && WriteAll(data, len, lock == kLocked, err);
+  bool ok = WriteAll(data, len, lock == kLocked, err);
   Unlock(lock);
   if (ok) {
     stats_.appends++;

@@ -63,7 +63,7 @@ class Appender {
   void WaitForRecreate();
   LockState LockBounded();
   void Unlock(LockState lock);
-  bool Reserve(const struct statx& st, size_t len, AppendError* err);
+  bool Reserve(const struct statx& st, size_t len, bool* called, AppendError* err);
   bool WriteAll(const char* data, size_t len, bool locked, AppendError* err);
   void CloseFd();
 

@@ -58,3 +58,15 @@ test(`${KIND}: without fallocate (EOPNOTSUPP) lines still land, and the rollback
   assert.equal(torn.stats.rollbacks, 1)
   assert.equal(readFileSync(path, 'utf8'), '{"a":1}\n{"a":2}\n{"a":3}\n', 'no torn line left behind')
 })
+
+test(`${KIND}: a rotation while space is being reserved: the line goes to the new file, not the renamed one`, { skip: !EXPECT_NATIVE && 'the JavaScript writer does not call fallocate' }, () => {
+  const path = join(scratch(), 'faulty.jsonl')
+  writeFileSync(path, '{"before":1}\n')
+  // The shim renames the file to faulty.jsonl.1 inside the first fallocate.
+  const report = withFault('eintr:0', path, ['{"after":"rotation"}\n'], { DS01_FALLOCATE_FAULT: 'rotate' })
+  assert.equal(report.faultsInjected, 1)
+  assert.equal(report.results[0].result, null)
+  assert.equal(readFileSync(`${path}.1`, 'utf8'), '{"before":1}\n', 'nothing landed in the renamed file')
+  assert.equal(readFileSync(path, 'utf8'), '{"after":"rotation"}\n')
+  assert.equal(report.stats.reopens, 1)
+})
