@@ -237,7 +237,9 @@ export class JsWriter implements RawWriter {
   private prepare(bytes: Uint8Array): WriteResult {
     if (this.badPath !== null) return this.badPath
     if (this.closed) return own('ECLOSED', 'the writer is closed')
-    return checkLines(bytes) ?? this.ensureOpen() ?? this.checkSpace(bytes.length)
+    // The space check first: the rotation check in ensureOpen() stays the last
+    // thing before the write (a line must not land in a file rotated since).
+    return checkLines(bytes) ?? this.checkSpace(bytes.length) ?? this.ensureOpen()
   }
 
   /**
@@ -252,7 +254,7 @@ export class JsWriter implements RawWriter {
     if (now < this.spaceCheckedUntil || typeof fs.statfsSync !== 'function') return null
     let free: number
     try {
-      const st = fs.statfsSync(this.path)
+      const st = fs.statfsSync(dirname(this.path)) // the directory: the file may not exist yet
       free = (IS_ROOT ? st.bfree : st.bavail) * st.bsize
     } catch {
       return null // cannot tell: the write and its rollback decide
