@@ -14,6 +14,7 @@ export const {
   logEvent,
   createEventLog,
   DEFAULT_BATCH,
+  QUEUE_FULL_WAIT_MS,
   SCHEMA_VERSION,
   EVENT_TYPES
 } = cjs
