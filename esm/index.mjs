@@ -13,6 +13,8 @@ export const {
   resolveGpuUtilizationFile,
   logEvent,
   createEventLog,
+  readEvents,
+  readRecords,
   DEFAULT_BATCH,
   QUEUE_FULL_WAIT_MS,
   SCHEMA_VERSION,

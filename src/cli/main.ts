@@ -10,6 +10,7 @@ type Command = (args: string[]) => number | Promise<number>
 const COMMANDS: Record<string, () => Command> = {
   log: () => (require('./log.js') as typeof import('./log.js')).runLog,
   types: () => (require('./types.js') as typeof import('./types.js')).runTypes,
+  query: () => (require('./query.js') as typeof import('./query.js')).runQuery,
   setup: () => (require('./setup.js') as typeof import('./setup.js')).runSetup,
   'gpu-monitor': () => (require('./gpu-monitor.js') as typeof import('./gpu-monitor.js')).runGpuMonitorCommand,
   help: () => (args) => (require('./help.js') as typeof import('./help.js')).runHelp(args)
@@ -29,13 +30,15 @@ function dispatch(argv: string[]): number | Promise<number> {
   const [first, ...rest] = argv
   if (first === '--help' || first === '-h') return COMMANDS.help()(rest)
   if (first === undefined) {
-    process.stderr.write(`ds01-events: missing command (log, types, setup, gpu-monitor)\nRun 'ds01-events --help' for usage.\n`)
+    process.stderr.write(`ds01-events: missing command (log, query, types, setup, gpu-monitor)\nRun 'ds01-events --help' for usage.\n`)
     return 2
   }
   if (first === '--version' || first === '-V') {
     process.stdout.write(`ds01-events ${version()}\n`)
     return 0
   }
+  // `ds01-events --user alice --since today`: options alone mean query, as the older tool read them
+  if (first.startsWith('-')) return COMMANDS.query()(argv)
   const command = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined
   if (command === undefined) {
     process.stderr.write(`ds01-events: unknown command '${first}'\nRun 'ds01-events --help' for the commands.\n`)

@@ -1,0 +1,123 @@
+// `ds01-events query` (and `ds01-events` followed only by options): reads the
+// log and its rotated generations through the reader. Exit status: 0 it ran
+// (matches or not), 1 no log could be read, 2 usage error.
+import { once } from 'node:events'
+import { parseArgs } from 'node:util'
+import { resolveEventsFile, resolveGpuUtilizationFile } from '../common/index.js'
+import {
+  describeSkips,
+  drive,
+  noSkips,
+  openGenerations,
+  QueryFilter,
+  QueryOutput,
+  RawLines,
+  recordSink,
+  summarySink,
+  useColour,
+  type EventRecord
+} from '../reader/index.js'
+
+const QUERY_OPTIONS = {
+  user: { type: 'string', multiple: true },
+  type: { type: 'string', multiple: true },
+  container: { type: 'string', multiple: true },
+  source: { type: 'string', multiple: true },
+  where: { type: 'string', multiple: true },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  limit: { type: 'string', short: 'n' },
+  all: { type: 'boolean' },
+  json: { type: 'boolean' },
+  follow: { type: 'boolean', short: 'f' },
+  summary: { type: 'boolean' },
+  reverse: { type: 'boolean', short: 'r' },
+  gpu: { type: 'boolean' },
+  file: { type: 'string' },
+  help: { type: 'boolean', short: 'h' }
+} as const
+
+const DEFAULT_LIMIT = 50
+
+function usageError(problem: string): number {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('./help.js') as typeof import('./help.js')).usageError('query', problem)
+}
+
+/** stdout closed by the reader (`| head -1`): stop quietly, status 0. */
+function quietOnEpipe(stop: () => void): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') {
+      stop()
+      process.exit(0)
+    }
+    throw err
+  })
+}
+
+/** Writes, then waits while stdout's buffer is full (a slow pipe): memory stays at one chunk. */
+async function writeAndWait(data: string | Buffer): Promise<void> {
+  if (data.length > 0 && !process.stdout.write(data)) await once(process.stdout, 'drain')
+}
+
+export async function runQuery(args: string[]): Promise<number> {
+  let parsed
+  try {
+    parsed = parseArgs({ args, options: QUERY_OPTIONS, allowPositionals: false, strict: true })
+  } catch (err) {
+    return usageError(err instanceof Error ? err.message : String(err))
+  }
+  const v = parsed.values
+  if (v.help === true) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('./help.js') as typeof import('./help.js')).runHelp(['query'])
+  }
+  if (v.gpu === true && v.file !== undefined) return usageError('--gpu and --file name two logs: give one')
+  if (v.file === '') return usageError('--file needs a path')
+  if (v.summary === true && v.follow === true) return usageError('--summary counts what is there; it does not --follow')
+  let limit = DEFAULT_LIMIT
+  if (v.limit !== undefined) {
+    if (!/^\d+$/.test(v.limit) || Number(v.limit) < 1) return usageError(`--limit ${JSON.stringify(v.limit)}: expected a whole number of events, 1 or more (or --all)`)
+    limit = Number(v.limit)
+  }
+  const filterResult = QueryFilter.parse({ user: v.user, type: v.type, container: v.container, source: v.source, where: v.where, since: v.since, until: v.until })
+  if (!filterResult.ok) return usageError(filterResult.problem)
+  const filter = filterResult.filter
+
+  const path = v.gpu === true ? resolveGpuUtilizationFile() : resolveEventsFile(v.file)
+  const opened = await openGenerations(path, v.follow === true)
+  if (!opened.ok) {
+    process.stderr.write(`ds01-events query: ${opened.problem}\n`)
+    return 1
+  }
+
+  const controller = new AbortController()
+  quietOnEpipe(() => controller.abort())
+  const skips = noSkips()
+  const output = new QueryOutput({ json: v.json, summary: v.summary, all: v.all, reverse: v.reverse, limit, colour: useColour(process.stdout) }, writeAndWait)
+  // the file source's fast paths: counts from the envelope read in place, and the bytes of
+  // matching lines copied out as they are; records (and their parse) only where needed
+  const records: EventRecord[] = []
+  const raw = output.streaming && v.json === true && v.summary !== true ? new RawLines() : null
+  const sink = v.summary === true ? summarySink(output.summary) : raw !== null ? raw.sink : recordSink(records)
+  const onInterrupt = (): void => controller.abort()
+  if (v.follow === true) process.on('SIGINT', onInterrupt)
+  try {
+    const run = drive({ path, generations: opened.generations, filter, sink, skips, follow: v.follow, signal: controller.signal, onCaughtUp: () => output.caughtUp() })
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    for await (const _ of run) {
+      const bytes = raw?.take() ?? null
+      if (bytes !== null) await writeAndWait(bytes)
+      if (records.length > 0) await output.add(records.splice(0))
+    }
+  } catch (err) {
+    process.stderr.write(`ds01-events query: reading ${path} failed: ${err instanceof Error ? err.message : String(err)}\n`)
+    return 1
+  } finally {
+    process.removeListener('SIGINT', onInterrupt)
+  }
+  await output.finish()
+  const skipped = describeSkips(skips)
+  if (skipped !== null) process.stderr.write(`ds01-events query: ${skipped}\n`)
+  return 0
+}
