@@ -10,7 +10,10 @@ type Command = (args: string[]) => number | Promise<number>
 const COMMANDS: Record<string, () => Command> = {
   log: () => (require('./log.js') as typeof import('./log.js')).runLog,
   types: () => (require('./types.js') as typeof import('./types.js')).runTypes,
-  setup: () => (require('./setup.js') as typeof import('./setup.js')).runSetup,
+  // --forward/--central: the fleet's rsyslog and PostgreSQL side (setup-fleet.ts)
+  setup: () => (args) => args.some((a) => /^--(forward|central)(=|$)/.test(a))
+    ? (require('./setup-fleet.js') as typeof import('./setup-fleet.js')).runFleetSetup(args)
+    : (require('./setup.js') as typeof import('./setup.js')).runSetup(args),
   'gpu-monitor': () => (require('./gpu-monitor.js') as typeof import('./gpu-monitor.js')).runGpuMonitorCommand,
   help: () => (args) => (require('./help.js') as typeof import('./help.js')).runHelp(args)
 }
