@@ -7,13 +7,13 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { DEFAULT_EVENTS_FILE } from '../paths.js'
 import { usageError } from './help.js'
 import { installFile, lookupGroup, say, SetupError } from './setup.js'
 
 const PACKAGE_ROOT = join(__dirname, '..', '..')
 export const FORWARD_TEMPLATE = join(PACKAGE_ROOT, 'deploy', 'rsyslog', 'ds01-forward.conf')
 export const CENTRAL_TEMPLATE = join(PACKAGE_ROOT, 'deploy', 'rsyslog', 'ds01-central.conf')
+export const STATE_CLEAN_SCRIPT = join(PACKAGE_ROOT, 'deploy', 'rsyslog', 'ds01-imfile-state-clean')
 export const SCHEMA_FILE = join(PACKAGE_ROOT, 'deploy', 'postgresql', 'ds01-events.sql')
 const DEFAULT_LOG_DIR = '/var/log/ds01'
 const DEFAULT_PORT = 2514
@@ -26,6 +26,9 @@ const FLEET_OPTIONS = {
   dir: { type: 'string' },
   'rsyslog-dir': { type: 'string' },
   'reader-group': { type: 'string' },
+  'rsyslog-workdir': { type: 'string' },
+  'systemd-dir': { type: 'string' },
+  'sbin-dir': { type: 'string' },
   listen: { type: 'string' },
   archive: { type: 'string' },
   db: { type: 'string' },
@@ -35,6 +38,7 @@ const FLEET_OPTIONS = {
 
 export const FLEET_USAGE = `Usage:
   sudo ds01-events setup --forward HOST[:PORT] [--dir DIR] [--reader-group NAME] [--rsyslog-dir DIR]
+                         [--rsyslog-workdir DIR] [--systemd-dir DIR] [--sbin-dir DIR]
   sudo ds01-events setup --central --db URL [--listen ADDR[:PORT]] [--archive DIR] [--rsyslog-dir DIR] [--no-schema]
 
 --forward (on every GPU host; run 'ds01-events setup' first):
@@ -43,6 +47,11 @@ export const FLEET_USAGE = `Usage:
     kept by the files logrotate and the writers create; nobody else gains access
   - RSYSLOG_DIR/60-ds01-forward.conf (default /etc/rsyslog.d): follow the logs,
     send them over RELP to HOST (port ${DEFAULT_PORT})
+  - SBIN_DIR/ds01-imfile-state-clean (default /usr/local/sbin) and a drop-in
+    SYSTEMD_DIR/rsyslog.service.d/ds01-events.conf (default /etc/systemd/system)
+    running it before rsyslog starts, on WORKDIR (default /var/spool/rsyslog):
+    it drops imfile offsets that a file logrotate created while rsyslog was
+    down would otherwise inherit
 --central (on the host with rsyslog and PostgreSQL access):
   - the schema deploy/postgresql/ds01-events.sql applied to URL (or $DS01_EVENTS_DB),
     unless --no-schema
@@ -147,19 +156,26 @@ function rsyslogCheck(configPath: string): void {
   }
 }
 
-function setupForward(target: string, dir: string, rsyslogDir: string, readerGroup: string): void {
-  const endpoint = parseEndpoint(target)
+interface ForwardOptions { target: string, dir: string, rsyslogDir: string, readerGroup: string, workDir: string, systemdDir: string, sbinDir: string }
+
+function setupForward(o: ForwardOptions): void {
+  const endpoint = parseEndpoint(o.target)
   if (typeof endpoint === 'string') throw new SetupError(`--forward ${endpoint}`)
-  requireSafePath('dir', dir)
-  if (lookupGroup(readerGroup) === undefined) {
-    throw new SetupError(`group '${readerGroup}' does not exist: pass --reader-group with the group rsyslog runs as (ps -o group= -C rsyslogd)`)
+  for (const [name, path] of [['dir', o.dir], ['rsyslog-workdir', o.workDir], ['sbin-dir', o.sbinDir], ['systemd-dir', o.systemdDir]]) requireSafePath(name, path)
+  if (lookupGroup(o.readerGroup) === undefined) {
+    throw new SetupError(`group '${o.readerGroup}' does not exist: pass --reader-group with the group rsyslog runs as (ps -o group= -C rsyslogd)`)
   }
-  grantRead(dir, readerGroup)
-  const config = renderForwardConfig(fs.readFileSync(FORWARD_TEMPLATE, 'utf8'), dir, endpoint)
-  const path = join(rsyslogDir, FORWARD_CONF)
+  grantRead(o.dir, o.readerGroup)
+  const config = renderForwardConfig(fs.readFileSync(FORWARD_TEMPLATE, 'utf8'), o.dir, endpoint)
+  const path = join(o.rsyslogDir, FORWARD_CONF)
   installFile(path, config, 0o644)
   rsyslogCheck(path)
-  say(`done. Restart rsyslog to start sending to ${endpoint.host}:${endpoint.port}: systemctl restart rsyslog`)
+  const script = join(o.sbinDir, 'ds01-imfile-state-clean')
+  installFile(script, fs.readFileSync(STATE_CLEAN_SCRIPT, 'utf8'), 0o755)
+  installFile(join(o.systemdDir, 'rsyslog.service.d', 'ds01-events.conf'),
+    '# Installed by `ds01-events setup --forward`: see ' + script + '\n' +
+    `[Service]\nExecStartPre=${script} ${o.workDir} ${o.dir}\n`, 0o644)
+  say(`done. Restart rsyslog to start sending to ${endpoint.host}:${endpoint.port}: systemctl daemon-reload && systemctl restart rsyslog`)
 }
 
 /** node-postgres is loaded only here: `setup --forward` and `log` never need it. */
@@ -209,7 +225,7 @@ export async function runFleetSetup(args: string[]): Promise<number> {
     return 0
   }
   if ((values.forward !== undefined) === (values.central === true)) return usageError('setup', 'give one of --forward HOST[:PORT] and --central')
-  const senderOnly = ['dir', 'reader-group'] as const
+  const senderOnly = ['dir', 'reader-group', 'rsyslog-workdir', 'systemd-dir', 'sbin-dir'] as const
   const centralOnly = ['listen', 'archive', 'db', 'no-schema'] as const
   for (const name of values.central === true ? senderOnly : centralOnly) {
     if (values[name] !== undefined) return usageError('setup', `--${name} goes with ${values.central === true ? '--forward' : '--central'}`)
@@ -223,7 +239,15 @@ export async function runFleetSetup(args: string[]): Promise<number> {
   try {
     requireSafePath('rsyslog-dir', rsyslogDir)
     if (values.forward !== undefined) {
-      setupForward(values.forward, values.dir ?? DEFAULT_EVENTS_FILE.replace(/\/[^/]*$/, ''), rsyslogDir, values['reader-group'] ?? 'adm')
+      setupForward({
+        target: values.forward,
+        dir: values.dir ?? DEFAULT_LOG_DIR,
+        rsyslogDir,
+        readerGroup: values['reader-group'] ?? 'adm',
+        workDir: values['rsyslog-workdir'] ?? '/var/spool/rsyslog',
+        systemdDir: values['systemd-dir'] ?? '/etc/systemd/system',
+        sbinDir: values['sbin-dir'] ?? '/usr/local/sbin'
+      })
     } else {
       await setupCentral(values.db ?? process.env.DS01_EVENTS_DB, values.listen ?? `0.0.0.0:${DEFAULT_PORT}`,
         values.archive ?? '/var/log/ds01-fleet', rsyslogDir, values['no-schema'] !== true)
