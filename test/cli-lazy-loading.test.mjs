@@ -21,7 +21,7 @@ function modulesLoaded (args, input = '') {
   return readFileSync(out, 'utf8').trim().split('\n')
 }
 
-const NOT_ON_LOG = [/node_modules\/zod\//, /dist\/schemas\.js$/, /dist\/compile-schema\.js$/, /dist\/cli\/(help|types|setup|stdin|gpu-monitor)\.js$/, /dist\/gpu-monitor\//]
+const NOT_ON_LOG = [/node_modules\/zod\//, /dist\/event\/schemas\.js$/, /dist\/event\/compile-schema\.js$/, /dist\/cli\/(help|types|setup|stdin|gpu-monitor)\.js$/, /dist\/gpu-monitor\//]
 
 test('log loads no zod, no schema compiler, no other subcommand', () => {
   const files = modulesLoaded(['log', 'container.create', 'user=alice', 'gpu=0:1', 'priority=50'])

@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { runCli } from './helpers/cli.mjs'
 
-// The spec's table (shared/spec/events-v1.md), type by type.
+// The contract's table (docs/format.md), type by type.
 const SPEC_TYPES = {
   'container.create': ['container', 'interface', 'gpu', 'image'],
   'container.start': ['container'],

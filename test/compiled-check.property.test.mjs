@@ -4,8 +4,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import envelope from '../dist/envelope.js'
-import warnings from '../dist/warnings.js'
+import envelope from '../dist/event/envelope.js'
+import warnings from '../dist/common/warnings.js'
 import { EVENT_TYPES } from '../dist/index.js'
 
 const runsPerType = process.env.DS01_STRESS === '1' ? 2000 : 300

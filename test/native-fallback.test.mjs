@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-const DIST = new URL('../dist/writer.js', import.meta.url).pathname
+const DIST = new URL('../dist/writer/index.js', import.meta.url).pathname
 
 function logThree (env) {
   const dir = mkdtempSync(join(tmpdir(), 'ds01-fallback-'))

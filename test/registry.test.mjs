@@ -1,21 +1,23 @@
-// The registry holds every type of the spec's table, each field with the
-// spec's types; the compiled descriptor in dist/ is what the zod schemas give.
+// The registry holds every type of the contract's table (docs/format.md), each
+// field with its types; the compiled descriptor in dist/ is what the zod schemas give.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import { EVENT_TYPES } from '../dist/index.js'
-import compile from '../dist/compile-schema.js'
-import schemas from '../dist/schemas.js'
+import compile from '../dist/event/compile-schema.js'
+import schemas from '../dist/event/schemas.js'
 
 const root = new URL('..', import.meta.url).pathname
-const specPath = path.join(root, '..', 'shared', 'spec', 'events-v1.md')
-const haveSpec = fs.existsSync(specPath)
+const contractPath = path.join(root, 'docs', 'format.md')
+// The team's source of the format, beside the repository where it is checked out that way.
+const upstreamPath = path.join(root, '..', 'shared', 'spec', 'events-v1.md')
 
-/** type -> { field: kinds } from the markdown table of the spec. */
-function specTable () {
-  const text = fs.readFileSync(specPath, 'utf8')
-  const section = text.slice(text.indexOf('## Event types'), text.indexOf('## The gpu-utilization log'))
+/** type -> { field: kinds } from the markdown table of event types in a format document. */
+function specTable (file) {
+  const text = fs.readFileSync(file, 'utf8')
+  const start = text.indexOf('## Event types')
+  const section = text.slice(start, text.indexOf('\n## ', start + 1))
   const types = {}
   for (const row of section.split('\n')) {
     const m = row.match(/^\| ([a-z_.]+(?:, [a-z_.]+)*) \| (.*) \|$/)
@@ -32,14 +34,18 @@ function specTable () {
   return types
 }
 
-test('every type of the spec table is registered, with the same fields and types, and nothing else', { skip: haveSpec || process.env.CI ? false : `no spec at ${specPath}` }, () => {
-  const spec = specTable()
+test('every type of the table in docs/format.md is registered, with the same fields and types, and nothing else', () => {
+  const spec = specTable(contractPath)
   assert.ok(Object.keys(spec).length >= 37, `parsed only ${Object.keys(spec).length} types from the spec`)
   assert.deepEqual(Object.keys(EVENT_TYPES).sort(), Object.keys(spec).sort())
   for (const [type, fields] of Object.entries(spec)) {
     const registered = Object.fromEntries(Object.entries(EVENT_TYPES[type].fields).map(([k, v]) => [k, [...v].sort()]))
     assert.deepEqual(registered, fields, type)
   }
+})
+
+test('docs/format.md lists the same types and fields as the team\'s spec it follows', { skip: fs.existsSync(upstreamPath) ? false : `only where ${upstreamPath} is checked out beside the repository` }, () => {
+  assert.deepEqual(specTable(contractPath), specTable(upstreamPath))
 })
 
 test('each entry has a one-line description and a zod schema that accepts its own example', () => {
@@ -61,8 +67,8 @@ test('EVENT_TYPES is frozen', () => {
   assert.ok(Object.isFrozen(EVENT_TYPES['gpu.allocate'].fields))
 })
 
-test('dist/registry.compiled.json is what the zod schemas compile to now (the build ran after the last schema change)', () => {
-  const file = path.join(root, 'dist', 'registry.compiled.json')
+test('dist/event/registry.compiled.json is what the zod schemas compile to now (the build ran after the last schema change)', () => {
+  const file = path.join(root, 'dist', 'event', 'registry.compiled.json')
   assert.ok(fs.existsSync(file), 'npm run build must run node dist/tools/compile-registry.js after tsc')
   const fresh = compile.compileRegistry(schemas.envelopeSchema, schemas.detailSchemas)
   assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), fresh)

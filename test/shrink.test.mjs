@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { createEventLog } from '../dist/index.js'
-import shrink from '../dist/shrink.js'
+import shrink from '../dist/event/shrink.js'
 import { rawLines, readV1, tempLog, warningSink } from './helpers/v1-lines.mjs'
 
 function logAll (calls) {

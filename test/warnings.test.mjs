@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { createEventLog } from '../dist/index.js'
-import warnings from '../dist/warnings.js'
+import warnings from '../dist/common/warnings.js'
 import { tempLog, warningSink } from './helpers/v1-lines.mjs'
 
 const root = new URL('..', import.meta.url).pathname

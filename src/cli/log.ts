@@ -2,7 +2,8 @@
 // On the path of every bash event: it loads the writer and the envelope code,
 // nothing else (no zod, no registry, no help text unless there is an error).
 import { parseArgs } from 'node:util'
-import { createEventLog, resolveEventsFile } from '../index.js'
+import { resolveEventsFile } from '../common/index.js'
+import { createEventLog } from '../event/index.js'
 import { parseFieldArgs } from './fields.js'
 
 const LOG_OPTIONS = {

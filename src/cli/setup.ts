@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { DEFAULT_EVENTS_FILE, DEFAULT_GPU_UTILIZATION_FILE } from '../paths.js'
+import { DEFAULT_EVENTS_FILE, DEFAULT_GPU_UTILIZATION_FILE } from '../common/index.js'
 import { runHelp, usageError } from './help.js'
 
 const DEFAULT_DIR = dirname(DEFAULT_EVENTS_FILE)

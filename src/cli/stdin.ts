@@ -3,7 +3,7 @@
 // every failure is reported against its own line number.
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
-import { createEventLog } from '../index.js'
+import { createEventLog } from '../event/index.js'
 
 const LINE_KEYS = new Set(['event_type', 'user', 'source', 'details'])
 /** Past this many, failures are only counted: a broken log must not flood the terminal. */

@@ -1,6 +1,6 @@
 // `ds01-events types [--json]`: the event registry, as text or JSON.
 import { parseArgs } from 'node:util'
-import { EVENT_TYPES } from '../index.js'
+import { EVENT_TYPES } from '../event/index.js'
 import { runHelp, usageError } from './help.js'
 
 interface TypeEntry {

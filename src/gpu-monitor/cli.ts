@@ -1,8 +1,7 @@
 // `ds01-events gpu-monitor`: options, the two logs, signals, exit codes.
 import { parseArgs } from 'node:util'
-import { createEventLog, logEvent } from '../index.js'
-import { resolveEventsFile, resolveGpuUtilizationFile } from '../paths.js'
-import { RateLimitedWarner, stderrSink } from '../warnings.js'
+import { createEventLog, logEvent } from '../event/index.js'
+import { RateLimitedWarner, resolveEventsFile, resolveGpuUtilizationFile, stderrSink } from '../common/index.js'
 import { GpuMonitorAgent } from './agent.js'
 import { nvidiaSmiArgs } from './parse.js'
 import {

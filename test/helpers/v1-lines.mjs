@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import schemas from '../../dist/schemas.js'
+import schemas from '../../dist/event/schemas.js'
 
 export const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/
 const KEY_ORDER = ['timestamp', 'event_type', 'schema_version', 'user', 'source', 'details']

@@ -20,6 +20,7 @@ test('npm pack, install --ignore-scripts into an empty folder, load the native w
   assert.ok(files.some((f) => /^prebuilds\/linux-x64\/.+\.node$/.test(f)), 'the prebuild is in the tarball')
   assert.ok(files.includes('dist/index.js') && files.includes('esm/index.mjs'), 'compiled JavaScript is in the tarball')
   assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('build/')), 'no tests or local builds shipped')
+  assert.ok(files.includes('docs/format.md') && files.includes('README.md'), 'the README and the docs it links are in the tarball')
 
   const app = join(dir, 'app')
   execFileSync('mkdir', [app])

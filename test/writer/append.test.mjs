@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs'
-import writer from '../../dist/writer.js'
+import writer from '../../dist/writer/index.js'
 import { KIND, open, scratch, lines } from './helpers.mjs'
 
 test(`${KIND}: appends lines and returns null`, () => {

@@ -1,7 +1,7 @@
 // A writer in another process, driven by a JSON job on argv[2]; prints a JSON
 // report on stdout. Used where a test needs several processes, another uid,
 // another umask, or LD_PRELOAD faults.
-import writer from '../../dist/writer.js'
+import writer from '../../dist/writer/index.js'
 
 const job = JSON.parse(process.argv[2])
 if (job.umask !== undefined) process.umask(job.umask)

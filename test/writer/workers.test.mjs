@@ -7,7 +7,7 @@ import { readdirSync, readlinkSync } from 'node:fs'
 import { Worker } from 'node:worker_threads'
 import { KIND, open, scratch, lines } from './helpers.mjs'
 
-const WRITER = new URL('../../dist/writer.js', import.meta.url).pathname
+const WRITER = new URL('../../dist/writer/index.js', import.meta.url).pathname
 
 function openFdsTo (path) {
   return readdirSync('/proc/self/fd').filter((fd) => {

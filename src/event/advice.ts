@@ -1,6 +1,6 @@
 // What a failed write means and what to do about it, for the warning.
 import { dirname } from 'node:path'
-import type { WriteError } from './writer.js'
+import type { WriteError } from '../writer/index.js'
 
 const SETUP = 'prepare the host: sudo ds01-events setup'
 

@@ -1,8 +1,8 @@
 // Loads the addon once per process, or explains why the JavaScript writer stands in.
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import type { WriteResult, WriterStats } from './writer.js'
-import { warnOnce } from './warnings.js'
+import type { WriteResult, WriterStats } from './contract.js'
+import { warnOnce } from '../common/index.js'
 
 export interface NativeBinding {
   Writer: new (path: string, lockTimeoutMs: number) => {
@@ -48,7 +48,7 @@ export function loadNative(): NativeBinding | null {
     return loaded
   }
   try {
-    loadedFrom = resolveAddon(join(__dirname, '..'))
+    loadedFrom = resolveAddon(join(__dirname, '..', '..'))
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     loaded = require(loadedFrom) as NativeBinding
   } catch (err) {

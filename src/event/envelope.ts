@@ -6,8 +6,8 @@ import { timestamp } from './clock.js'
 import { compiledRegistry } from './compiled.js'
 import { describeMask, describeValue, fieldMasks, kindOf, type FieldMasks } from './field-check.js'
 import { shrinkLine, utf8Bytes } from './shrink.js'
-import { MAX_LINE_BYTES } from './writer.js'
-import type { RateLimitedWarner } from './warnings.js'
+import { MAX_LINE_BYTES } from '../writer/index.js'
+import type { RateLimitedWarner } from '../common/index.js'
 
 const PREFIX = 'ds01-events: '
 const TYPE_CACHE_LIMIT = 1024

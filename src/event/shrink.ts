@@ -1,7 +1,7 @@
 // Too-large events (spec "Too large"): shrink the details until the line fits
 // in 4096 bytes, longest values first, byte-exact with multi-byte text and
 // JSON escapes; mark the result with "truncated":true,"original_size":N.
-import { MAX_LINE_BYTES } from './writer.js'
+import { MAX_LINE_BYTES } from '../writer/index.js'
 const ELLIPSIS = '\u2026' // 3 bytes in UTF-8: says "cut here" to a reader
 const MIN_CUT = '"' + ELLIPSIS + '"'
 const MIN_CUT_BYTES = 5

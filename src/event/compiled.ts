@@ -1,4 +1,4 @@
-// The compiled registry (dist/registry.compiled.json, written by the build
+// The compiled registry (dist/event/registry.compiled.json, written by the build
 // from the zod schemas). Where it is missing (tsc run without the build
 // script) it is compiled from zod once, so behaviour is the same, only slower.
 import type { CompiledRegistry } from './compile-schema.js'

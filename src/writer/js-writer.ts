@@ -2,7 +2,7 @@
 // refusals and rotation check, O_APPEND writes, but no flock (Node has none).
 import * as fs from 'node:fs'
 import { dirname } from 'node:path'
-import { MAX_LINE_BYTES, type RawWriter, type WriteError, type WriteResult, type WriterStats } from './writer.js'
+import { MAX_LINE_BYTES, type RawWriter, type WriteError, type WriteResult, type WriterStats } from './contract.js'
 
 const { O_WRONLY, O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY } = fs.constants
 const OPEN_FLAGS = O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY

@@ -1,7 +1,7 @@
 // logEvent: the Python log_event(event_type, user=None, source=None, **details)
 // for Node. Synchronous, one shared log per path (DS01_EVENTS_FILE or the default).
 import { createEventLog } from './event-log.js'
-import { resolveEventsFile } from './paths.js'
+import { resolveEventsFile } from '../common/index.js'
 import type { EventLog, LogFunction } from './types.js'
 
 const logs = new Map<string, EventLog>()

@@ -1,57 +1,12 @@
-// The writer contract both implementations keep: whole lines in, bytes on
-// disk, a result out. It knows bytes and paths, never events or JSON.
+// The writer layer's entry: openWriter picks the native addon or the
+// JavaScript fallback behind one contract (contract.ts).
 import { resolve } from 'node:path'
+import { DEFAULT_LOCK_TIMEOUT_MS, type RawWriter, type WriteResult, type WriterOptions, type WriterStats } from './contract.js'
 import { loadNative } from './native.js'
 import type { JsWriter } from './js-writer.js'
 
-/** Why an append did not land. `code` is an errno name (EACCES, ENOSPC...) or one of our own. */
-export interface WriteError {
-  code: string
-  errno: number
-  message: string
-}
-
-/** null: every byte landed. */
-export type WriteResult = WriteError | null
-
-export interface WriterStats {
-  appends: number
-  bytes: number
-  reopens: number
-  lockTimeouts: number
-  rollbacks: number
-}
-
-export interface RawWriter {
-  readonly native: boolean
-  readonly path: string
-  /** Appends whole lines (each ending in '\n', at most 4096 bytes) in one write, under the lock. */
-  append(data: string | Uint8Array): WriteResult
-  /**
-   * The same, off the event loop. Lines keep their order with later `append` calls.
-   * A Uint8Array is written in place, not copied: leave it unchanged until the callback runs.
-   */
-  appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): void
-  /**
-   * Writes, synchronously, what appendAsync holds and has not started (and
-   * waits for one in progress): then everything handed to appendAsync is on
-   * disk or has failed. null when all of it landed, else the first failure
-   * not yet reported (by an earlier drain() or by its callback). The
-   * callbacks still run later, as usual.
-   */
-  drain(): WriteResult
-  stats(): WriterStats
-  /** Writes what appendAsync still holds, then closes the descriptor. */
-  close(): void
-}
-
-export interface WriterOptions {
-  /** Longest wait for the flock before writing without it (default 100 ms). */
-  lockTimeoutMs?: number
-}
-
-export const MAX_LINE_BYTES = 4096
-export const DEFAULT_LOCK_TIMEOUT_MS = 100
+export * from './contract.js'
+export { nativeFailure, nativeInfo } from './native.js'
 
 /** Opens nothing yet: the file is opened (and created) on the first append, and reopened after rotation. */
 export function openWriter(path: string, options: WriterOptions = {}): RawWriter {

@@ -3,10 +3,9 @@
 import { writeFailureWarning } from './advice.js'
 import { EnvelopeBuilder } from './envelope.js'
 import { LineQueue, type Batch } from './line-queue.js'
-import { resolveEventsFile } from './paths.js'
 import type { BatchOptions, EventLog, EventLogOptions, EventLogStats } from './types.js'
-import { RateLimitedWarner, stderrSink, type WarningSink } from './warnings.js'
-import { DEFAULT_LOCK_TIMEOUT_MS, openWriter, type RawWriter, type WriteError, type WriteResult } from './writer.js'
+import { RateLimitedWarner, resolveEventsFile, stderrSink, type WarningSink } from '../common/index.js'
+import { DEFAULT_LOCK_TIMEOUT_MS, openWriter, type RawWriter, type WriteError, type WriteResult } from '../writer/index.js'
 
 export const DEFAULT_BATCH: Required<BatchOptions> = { maxEvents: 256, maxDelayMs: 200, maxQueue: 10_000 }
 

@@ -1,0 +1,51 @@
+// The writer contract both implementations keep: whole lines in, bytes on
+// disk, a result out. It knows bytes and paths, never events or JSON.
+
+/** Why an append did not land. `code` is an errno name (EACCES, ENOSPC...) or one of our own. */
+export interface WriteError {
+  code: string
+  errno: number
+  message: string
+}
+
+/** null: every byte landed. */
+export type WriteResult = WriteError | null
+
+export interface WriterStats {
+  appends: number
+  bytes: number
+  reopens: number
+  lockTimeouts: number
+  rollbacks: number
+}
+
+export interface RawWriter {
+  readonly native: boolean
+  readonly path: string
+  /** Appends whole lines (each ending in '\n', at most 4096 bytes) in one write, under the lock. */
+  append(data: string | Uint8Array): WriteResult
+  /**
+   * The same, off the event loop. Lines keep their order with later `append` calls.
+   * A Uint8Array is written in place, not copied: leave it unchanged until the callback runs.
+   */
+  appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): void
+  /**
+   * Writes, synchronously, what appendAsync holds and has not started (and
+   * waits for one in progress): then everything handed to appendAsync is on
+   * disk or has failed. null when all of it landed, else the first failure
+   * not yet reported (by an earlier drain() or by its callback). The
+   * callbacks still run later, as usual.
+   */
+  drain(): WriteResult
+  stats(): WriterStats
+  /** Writes what appendAsync still holds, then closes the descriptor. */
+  close(): void
+}
+
+export interface WriterOptions {
+  /** Longest wait for the flock before writing without it (default 100 ms). */
+  lockTimeoutMs?: number
+}
+
+export const MAX_LINE_BYTES = 4096
+export const DEFAULT_LOCK_TIMEOUT_MS = 100
