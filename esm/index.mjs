@@ -13,6 +13,8 @@ export const {
   resolveGpuUtilizationFile,
   logEvent,
   createEventLog,
+  readEvents,
+  readRecords,
   DEFAULT_BATCH,
   SCHEMA_VERSION,
   EVENT_TYPES

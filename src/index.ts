@@ -4,6 +4,7 @@ export { openWriter, MAX_LINE_BYTES, DEFAULT_LOCK_TIMEOUT_MS, nativeFailure, nat
 export type { RawWriter, WriteError, WriteResult, WriterStats, WriterOptions } from './writer/index.js'
 export { DEFAULT_EVENTS_FILE, DEFAULT_GPU_UTILIZATION_FILE, resolveEventsFile, resolveGpuUtilizationFile } from './common/index.js'
 export { logEvent, createEventLog, DEFAULT_BATCH, SCHEMA_VERSION, EVENT_TYPES } from './event/index.js'
+export type { EventRecord, FilterOptions, ParsedEvent, ReadEventsOptions } from './reader/index.js'
 export type {
   BatchOptions,
   EnvelopeFields,
@@ -19,3 +20,19 @@ export type {
   DetailsOf,
   LogFunction
 } from './event/index.js'
+
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use: writers never pay for the reader */
+/**
+ * The events of a log and its rotated generations that pass the filters,
+ * oldest first; with `follow`, then new ones as they are written, until
+ * `signal` aborts or the loop breaks. Never throws: problems are warnings.
+ */
+export function readEvents(options: import('./reader/index.js').ReadEventsOptions = {}): AsyncGenerator<import('./reader/index.js').ParsedEvent, void, undefined> {
+  return (require('./reader/index.js') as typeof import('./reader/index.js')).readEvents(options)
+}
+
+/** Like readEvents, with each event's line as stored (`{ line, event }`). */
+export function readRecords(options: import('./reader/index.js').ReadEventsOptions = {}): AsyncGenerator<import('./reader/index.js').EventRecord, void, undefined> {
+  return (require('./reader/index.js') as typeof import('./reader/index.js')).readRecords(options)
+}
+/* eslint-enable @typescript-eslint/no-require-imports */

@@ -21,7 +21,7 @@ function modulesLoaded (args, input = '') {
   return readFileSync(out, 'utf8').trim().split('\n')
 }
 
-const NOT_ON_LOG = [/node_modules\/zod\//, /dist\/event\/schemas\.js$/, /dist\/event\/compile-schema\.js$/, /dist\/cli\/(help|types|setup|stdin|gpu-monitor)\.js$/, /dist\/gpu-monitor\//]
+const NOT_ON_LOG = [/node_modules\/zod\//, /dist\/event\/schemas\.js$/, /dist\/event\/compile-schema\.js$/, /dist\/cli\/(help|types|setup|stdin|gpu-monitor|query)\.js$/, /dist\/gpu-monitor\//, /dist\/reader\//]
 
 test('log loads no zod, no schema compiler, no other subcommand', () => {
   const files = modulesLoaded(['log', 'container.create', 'user=alice', 'gpu=0:1', 'priority=50'])
@@ -40,4 +40,10 @@ test('log --stdin loads its reader but still no zod', () => {
 test('--version loads nothing of the library', () => {
   const files = modulesLoaded(['--version'])
   assert.deepEqual(files.filter((f) => /dist\/(?!cli\/main\.js)/.test(f)), [])
+})
+
+test('query loads the reader and still no zod (log loads no reader: NOT_ON_LOG)', () => {
+  const files = modulesLoaded(['query', '--all', '--file', '/dev/null'])
+  assert.ok(files.some((f) => f.endsWith('dist/reader/index.js')), 'the trace works')
+  assert.deepEqual(files.filter((f) => /node_modules\/zod\//.test(f)), [])
 })

@@ -1,20 +1,8 @@
 // key=value arguments to the `fields` of logEvent, the way the old CLI read them.
 
-/** Strict JSON when it is JSON, else the text itself. */
-export function parseValue(text: string): unknown {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return text
-  }
-  // An integer JSON.parse cannot hold exactly (a long numeric id) would be
-  // written with other digits, and a number beyond a double (1e400) as null:
-  // keep the text instead.
-  if (typeof value === 'number' && !Number.isFinite(value)) return text
-  if (typeof value === 'number' && !Number.isSafeInteger(value) && /^\s*-?\d+\s*$/.test(text)) return text
-  return value
-}
+import { parseValue } from '../event/index.js'
+
+export { parseValue }
 
 export interface ParsedFields {
   /** user and source included; no prototype, so a key like __proto__ stays a plain key */

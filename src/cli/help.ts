@@ -1,9 +1,13 @@
 // Usage texts. Loaded only for --help and usage errors, never on a good `log`.
+import { WHEN_FORMS as WHEN_HELP } from '../reader/index.js'
+
 const MAIN = `ds01-events: structured event log for the DS01 GPU server (format v1, JSON Lines)
 
 Usage:
   ds01-events log <event_type> [user=U] [source=S] [key=value ...]
   ds01-events log --stdin
+  ds01-events query [--user U] [--type T] [--since WHEN] [--follow] [--summary] [--json] [...]
+  ds01-events [query options]
   ds01-events types [--json]
   ds01-events setup [--dir DIR] [--group NAME] [--logrotate-dir DIR] [--cron-dir DIR | --no-cron]
   ds01-events gpu-monitor [options]
@@ -11,6 +15,7 @@ Usage:
 
 Commands:
   log          append one event (or one per stdin line with --stdin)
+  query        read the log and its rotated files: filter, follow, summary (alone: query options)
   types        list the known event types and their detail fields
   setup        prepare this host (as root): log directory, file modes, logrotate
   gpu-monitor  sample GPU utilization into the GPU log (see 'ds01-events gpu-monitor --help')
@@ -20,6 +25,46 @@ Run 'ds01-events <command> --help' for a command's options.
 `
 
 export const USAGE: Record<string, string> = {
+  query: `Usage:
+  ds01-events query [options]
+  ds01-events [options]          (options alone mean query)
+
+Shows the last 50 matching events of the log and its rotated files (.1, .2.gz,
+...), oldest first. Filters are combined with AND; a repeated filter is an OR.
+
+Filters:
+  --user U           the event's user
+  --type T           event_type starts with T (gpu: gpu.allocate ...), or matches
+                     a glob (container.*, *.reject)
+  --container NAME   details.container (the flat container of pre-v1 lines)
+  --source S         the event's source
+  --where KEY=VALUE  a detail, VALUE read as 'log' reads it (gpu=0, gpu=0:1)
+  --since WHEN       at or after WHEN
+  --until WHEN       at or before WHEN
+
+Output:
+  -n, --limit N      the last N matches (default 50)
+  --all              every match
+  -r, --reverse      newest first
+  --json             the matching lines exactly as stored, for tools
+  -f, --follow       then print new events as they are written, across
+                     rotations, until Ctrl-C
+  --summary          counts by type, user, source and day (--json: one object)
+
+Which log:
+  --file PATH        default: $DS01_EVENTS_FILE, else /var/log/ds01/events.jsonl
+  --gpu              the GPU utilization log ($DS01_GPU_UTILIZATION_FILE, else
+                     /var/log/ds01/gpu-utilization.jsonl)
+  -h, --help         this text
+
+${WHEN_HELP}
+
+Lines that cannot be read (not JSON, a torn last line) are skipped and counted
+on stderr. Colour only on a terminal, and never with NO_COLOR set.
+
+Exit status: 0 it ran (even with no match), 1 no log could be read (the reason
+is on stderr), 2 usage error.
+`,
   log: `Usage:
   ds01-events log [--file PATH] <event_type> [user=U] [source=S] [key=value ...]
   ds01-events log [--file PATH] --stdin

@@ -10,6 +10,7 @@ type Command = (args: string[]) => number | Promise<number>
 const COMMANDS: Record<string, () => Command> = {
   log: () => (require('./log.js') as typeof import('./log.js')).runLog,
   types: () => (require('./types.js') as typeof import('./types.js')).runTypes,
+  query: () => (require('./query.js') as typeof import('./query.js')).runQuery,
   // --forward/--central: the fleet's rsyslog and PostgreSQL side (setup-fleet.ts)
   setup: () => (args) => args.some((a) => /^--(forward|central)(=|$)/.test(a))
     ? (require('./setup-fleet.js') as typeof import('./setup-fleet.js')).runFleetSetup(args)
@@ -32,13 +33,15 @@ function dispatch(argv: string[]): number | Promise<number> {
   const [first, ...rest] = argv
   if (first === '--help' || first === '-h') return COMMANDS.help()(rest)
   if (first === undefined) {
-    process.stderr.write(`ds01-events: missing command (log, types, setup, gpu-monitor)\nRun 'ds01-events --help' for usage.\n`)
+    process.stderr.write(`ds01-events: missing command (log, query, types, setup, gpu-monitor)\nRun 'ds01-events --help' for usage.\n`)
     return 2
   }
   if (first === '--version' || first === '-V') {
     process.stdout.write(`ds01-events ${version()}\n`)
     return 0
   }
+  // `ds01-events --user alice --since today`: options alone mean query, as the older tool read them
+  if (first.startsWith('-')) return COMMANDS.query()(argv)
   const command = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined
   if (command === undefined) {
     process.stderr.write(`ds01-events: unknown command '${first}'\nRun 'ds01-events --help' for the commands.\n`)

@@ -12,3 +12,4 @@ export const SCHEMA_VERSION = '1'
 
 /** Every registered type: description, fields, and (lazily) its zod schema. */
 export const EVENT_TYPES: EventTypeRegistry = eventTypes()
+export { parseValue } from './field-value.js'

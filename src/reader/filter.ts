@@ -1,0 +1,184 @@
+// The query's filter as data: parsed once from the options (CLI or library),
+// then applied to each event by any source (log files, a database). Kinds are
+// combined with AND; several values of one kind with OR.
+import { parseValue } from '../event/index.js'
+import type { ParsedEvent } from './record.js'
+import { parseWhen, WHEN_FORMS } from './when.js'
+
+/** The options a filter is parsed from; a single value or a list for each repeatable kind. */
+export interface FilterOptions {
+  /** `user` is one of these */
+  user?: string | readonly string[]
+  /** `event_type` starts with one of these prefixes, or matches one of these globs (`container.*`, `*.reject`) */
+  type?: string | readonly string[]
+  /** `details.container` (flat `container` in pre-v1 lines) is one of these */
+  container?: string | readonly string[]
+  /** `source` is one of these */
+  source?: string | readonly string[]
+  /** `KEY=VALUE` texts, the value read as `log` reads it; or { key: value } */
+  where?: string | readonly string[] | Readonly<Record<string, unknown>>
+  /** a Date, or a WHEN text (`2026-01-30`, `1 hour ago`, `2h`, ...) */
+  since?: Date | string
+  until?: Date | string
+}
+
+export interface WhereClause {
+  key: string
+  value: unknown
+  /** the VALUE text as given (a number, boolean or null also matches its text as a string) */
+  text: string
+}
+
+export type FilterResult = { ok: true; filter: QueryFilter } | { ok: false; problem: string }
+
+const V1_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/
+const TYPE_PATTERN = /^[a-z0-9_.*?]+$/
+
+function list(value: string | readonly string[] | undefined): string[] {
+  if (value === undefined) return []
+  return typeof value === 'string' ? [value] : [...value]
+}
+
+function globRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
+  return new RegExp(`^${body}$`)
+}
+
+/** v1 timestamp text of an instant: 6 fractional digits and Z, comparable as text. */
+export function v1Timestamp(date: Date): string {
+  return date.toISOString().replace(/Z$/, '000Z')
+}
+
+export class QueryFilter {
+  private readonly typeTests: Array<(type: string) => boolean>
+  private readonly sinceV1: string | undefined
+  private readonly untilV1: string | undefined
+
+  private constructor(
+    readonly users: readonly string[],
+    readonly types: readonly string[],
+    readonly containers: readonly string[],
+    readonly sources: readonly string[],
+    readonly where: readonly WhereClause[],
+    readonly since: Date | undefined,
+    readonly until: Date | undefined
+  ) {
+    this.sinceV1 = since === undefined ? undefined : v1Timestamp(since)
+    this.untilV1 = until === undefined ? undefined : v1Timestamp(until)
+    this.typeTests = types.map((pattern) => {
+      if (/[*?]/.test(pattern)) {
+        const re = globRegExp(pattern)
+        return (type) => re.test(type)
+      }
+      return (type) => type.startsWith(pattern)
+    })
+  }
+
+  /** Parses and checks the options; `now` anchors relative WHENs. Never throws. */
+  static parse(options: FilterOptions = {}, now: Date = new Date()): FilterResult {
+    const types = list(options.type)
+    for (const t of types) {
+      if (!TYPE_PATTERN.test(t)) {
+        return { ok: false, problem: `--type ${JSON.stringify(t)}: event types are lower case letters, digits, _ and dots (category.action); * and ? are wildcards` }
+      }
+    }
+    const where: WhereClause[] = []
+    const whereOption = options.where
+    if (typeof whereOption === 'string' || Array.isArray(whereOption)) {
+      for (const pair of list(whereOption as string | string[])) {
+        const eq = pair.indexOf('=')
+        if (eq <= 0) return { ok: false, problem: `--where ${JSON.stringify(pair)}: expected KEY=VALUE (for example gpu=0)` }
+        const text = pair.slice(eq + 1)
+        where.push({ key: pair.slice(0, eq), value: parseValue(text), text })
+      }
+    } else if (whereOption !== undefined) {
+      for (const [key, value] of Object.entries(whereOption)) {
+        where.push({ key, value, text: typeof value === 'string' ? value : JSON.stringify(value) ?? '' })
+      }
+    }
+    const when = (name: 'since' | 'until'): Date | undefined | string => {
+      const v = options[name]
+      if (v === undefined) return undefined
+      if (v instanceof Date) return Number.isNaN(v.getTime()) ? `${name}: an invalid Date` : v
+      return parseWhen(String(v), now) ?? `--${name} ${JSON.stringify(v)}: not a time I can read.\n${WHEN_FORMS}`
+    }
+    const since = when('since')
+    if (typeof since === 'string') return { ok: false, problem: since }
+    const until = when('until')
+    if (typeof until === 'string') return { ok: false, problem: until }
+    const filter = new QueryFilter(list(options.user), types, list(options.container), list(options.source), where, since, until)
+    return { ok: true, filter }
+  }
+
+  /** True when the event passes every part of the filter. */
+  matches(event: ParsedEvent): boolean {
+    return this.matchesEnvelope(event.event_type, event.user, event.source) &&
+      (V1_TIMESTAMP.test(event.timestamp) ? this.matchesTimestampText(event.timestamp) : this.matchesTime(event.time)) &&
+      this.matchesDetails(event.details)
+  }
+
+  matchesEnvelope(type: string, user: string | undefined, source: string | undefined): boolean {
+    if (this.users.length > 0 && (user === undefined || !this.users.includes(user))) return false
+    if (this.sources.length > 0 && (source === undefined || !this.sources.includes(source))) return false
+    return this.typeTests.length === 0 || this.typeTests.some((test) => test(type))
+  }
+
+  /** An unreadable time (NaN) never passes a time bound. */
+  matchesTime(time: number): boolean {
+    if (this.since !== undefined && !(time >= this.since.getTime())) return false
+    if (this.until !== undefined && !(time <= this.until.getTime())) return false
+    return true
+  }
+
+  /** A v1 timestamp compared as text: exact to the microsecond, as the file reader compares it in place. */
+  matchesTimestampText(timestamp: string): boolean {
+    const since = this.sinceText
+    const until = this.untilText
+    return (since === undefined || timestamp >= since) && (until === undefined || timestamp <= until)
+  }
+
+  matchesDetails(details: Record<string, unknown>): boolean {
+    if (this.containers.length > 0) {
+      const c = details.container
+      if (typeof c !== 'string' || !this.containers.includes(c)) return false
+    }
+    for (const clause of this.where) {
+      if (!Object.hasOwn(details, clause.key)) return false
+      const v = details[clause.key]
+      const same = JSON.stringify(v) === JSON.stringify(clause.value) || (typeof clause.value !== 'string' && v === clause.text)
+      if (!same) return false
+    }
+    return true
+  }
+
+  /** Whether matches() needs the details (otherwise the envelope and time decide). */
+  get needsDetails(): boolean {
+    return this.containers.length > 0 || this.where.length > 0
+  }
+
+  /**
+   * A text that every matching line contains, as its JSON string, when the
+   * line has no backslash escape: the source may skip lines without it (and
+   * without a backslash) before parsing them. Null when there is none.
+   */
+  get anchor(): string | null {
+    const candidates = [this.users, this.containers, this.sources]
+    for (const values of candidates) {
+      if (values.length === 1) return JSON.stringify(values[0])
+    }
+    for (const clause of this.where) {
+      if (typeof clause.value === 'string') return JSON.stringify(clause.value)
+    }
+    if (this.types.length === 1 && !/[*?]/.test(this.types[0])) return '"' + this.types[0]
+    return null
+  }
+
+  /** since/until as v1 timestamp text, for comparing a v1 line's timestamp as text. */
+  get sinceText(): string | undefined {
+    return this.sinceV1
+  }
+
+  get untilText(): string | undefined {
+    return this.untilV1
+  }
+}

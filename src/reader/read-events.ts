@@ -1,0 +1,79 @@
+// The library's reader: an async iterator over the events of a log and its
+// rotated generations, with the query's filters and follow mode. Like the rest
+// of the library it never throws at its caller: a bad option or an unreadable
+// log is a warning, and the iteration ends.
+import { resolveEventsFile, resolveGpuUtilizationFile, stderrSink } from '../common/index.js'
+import { QueryFilter, type FilterOptions } from './filter.js'
+import { openGenerations } from './file-source.js'
+import { drive } from './read.js'
+import { noSkips, type EventRecord, type ParsedEvent, type SkipCounts } from './record.js'
+import { recordSink } from './scan.js'
+
+export interface ReadEventsOptions extends FilterOptions {
+  /** the log file (default: $DS01_EVENTS_FILE, else /var/log/ds01/events.jsonl); its rotated generations are read too */
+  path?: string
+  /** read the GPU utilization log instead (default path: $DS01_GPU_UTILIZATION_FILE, else /var/log/ds01/gpu-utilization.jsonl) */
+  gpu?: boolean
+  /** after the events there, wait for new ones (across rotations) until `signal` aborts or the loop breaks */
+  follow?: boolean
+  /** how often follow looks for new lines, in ms (default 200) */
+  pollMs?: number
+  signal?: AbortSignal
+  /** where warnings go (default: stderr): bad options, an unreadable log, skipped lines */
+  onWarning?: (message: string) => void
+  /** anchors relative times (`1 hour ago`); default: now */
+  now?: Date
+}
+
+function describeSkips(skips: SkipCounts): string | null {
+  const total = skips.unreadable + skips.torn
+  if (total === 0) return null
+  const parts: string[] = []
+  if (skips.unreadable > 0) parts.push(`${skips.unreadable} not a JSON event`)
+  if (skips.torn > 0) parts.push(`${skips.torn} torn last line${skips.torn === 1 ? '' : 's'} (still being written, or cut)`)
+  return `skipped ${total} line${total === 1 ? '' : 's'}: ${parts.join(', ')}`
+}
+
+export { describeSkips }
+
+/** Records (the line as stored and its event) of the log that pass the filter, oldest first. */
+export async function * readRecords(options: ReadEventsOptions = {}): AsyncGenerator<EventRecord, void, undefined> {
+  const warn = (message: string): void => {
+    try {
+      (options.onWarning ?? stderrSink)(`ds01-events: ${message}`)
+    } catch {
+      // a throwing onWarning must not break the iteration
+    }
+  }
+  const parsed = QueryFilter.parse(options, options.now)
+  if (!parsed.ok) {
+    warn(`readEvents: ${parsed.problem}`)
+    return
+  }
+  const path = options.gpu === true ? resolveGpuUtilizationFile(options.path) : resolveEventsFile(options.path)
+  const opened = await openGenerations(path, options.follow === true)
+  if (!opened.ok) {
+    warn(opened.problem)
+    return
+  }
+  const skips = noSkips()
+  const out: EventRecord[] = []
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    for await (const _ of drive({ path, generations: opened.generations, filter: parsed.filter, sink: recordSink(out), skips, follow: options.follow, pollMs: options.pollMs, signal: options.signal })) {
+      if (out.length > 0) {
+        const batch = out.splice(0)
+        for (const record of batch) yield record
+      }
+    }
+  } catch (err) {
+    warn(`reading ${path} failed: ${err instanceof Error ? err.message : String(err)}`)
+  }
+  const skipped = describeSkips(skips)
+  if (skipped !== null) warn(`${path}: ${skipped}`)
+}
+
+/** The events of the log that pass the filter, oldest first (see ReadEventsOptions). */
+export async function * readEvents(options: ReadEventsOptions = {}): AsyncGenerator<ParsedEvent, void, undefined> {
+  for await (const record of readRecords(options)) yield record.event
+}
