@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS ds01_events (
 );
 -- exactly once: imfile may re-read a renamed file from its start
 CREATE UNIQUE INDEX IF NOT EXISTS ds01_events_once ON ds01_events (host, md5(line));
-CREATE INDEX IF NOT EXISTS ds01_events_ts ON ds01_events (ts);
+CREATE INDEX IF NOT EXISTS ds01_events_ts ON ds01_events (ts, id);
 CREATE INDEX IF NOT EXISTS ds01_events_type_ts ON ds01_events (event_type, ts);
 CREATE INDEX IF NOT EXISTS ds01_events_user_ts ON ds01_events ("user", ts);
 CREATE INDEX IF NOT EXISTS ds01_events_host_ts ON ds01_events (host, ts);
@@ -59,30 +59,49 @@ EXCEPTION WHEN others THEN
     RETURN NULL;
 END $$;
 
--- Never fails on the line's content, so one bad line never stalls rsyslog's
--- queue: it is stored, quarantined, or (already there) ignored.
-CREATE OR REPLACE FUNCTION ds01_ingest(p_host text, p_tag text, p_line text) RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-    doc jsonb;
+-- The line as jsonb; a line the strict parser refuses gets one more try with
+-- bare NaN/Infinity/-Infinity (the older Python writer's) read as null, as the
+-- file reader (ds01-events query) reads them. NULL when it still fails.
+CREATE OR REPLACE FUNCTION ds01_lenient_jsonb(p_line text, OUT doc jsonb, OUT reason text)
+LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
     BEGIN
         doc := p_line::jsonb;
-    EXCEPTION WHEN others THEN
-        INSERT INTO ds01_quarantine (host, stream, line, reason)
-        VALUES (p_host, p_tag, p_line, SQLERRM) ON CONFLICT DO NOTHING;
         RETURN;
+    EXCEPTION WHEN others THEN
+        reason := SQLERRM;
     END;
-    IF jsonb_typeof(doc) <> 'object' THEN
+    BEGIN
+        doc := regexp_replace(p_line, '(?<![A-Za-z0-9_"])(-?Infinity|NaN)(?![A-Za-z0-9_"])', 'null', 'g')::jsonb;
+        reason := 'bare NaN/Infinity, read as null';
+    EXCEPTION WHEN others THEN
+        doc := NULL;
+    END;
+END $$;
+
+-- Never fails on the line's content, so one bad line never stalls rsyslog's
+-- queue: it is stored (once), or quarantined. A line with a bare NaN is both:
+-- queryable as the file reader shows it, and listed for the admin.
+CREATE OR REPLACE FUNCTION ds01_ingest(p_host text, p_tag text, p_line text) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    parsed record;
+BEGIN
+    parsed := ds01_lenient_jsonb(p_line);
+    IF parsed.reason IS NOT NULL OR parsed.doc IS NULL OR jsonb_typeof(parsed.doc) <> 'object' THEN
         INSERT INTO ds01_quarantine (host, stream, line, reason)
-        VALUES (p_host, p_tag, p_line, 'not a JSON object') ON CONFLICT DO NOTHING;
-    ELSIF p_tag = 'ds01-gpu' THEN
+        VALUES (p_host, p_tag, p_line, COALESCE(parsed.reason, 'not a JSON object')) ON CONFLICT DO NOTHING;
+        IF parsed.doc IS NULL OR jsonb_typeof(parsed.doc) <> 'object' THEN
+            RETURN;
+        END IF;
+    END IF;
+    IF p_tag = 'ds01-gpu' THEN
         INSERT INTO ds01_gpu_samples (host, ts, line, event)
-        VALUES (p_host, ds01_event_time(doc), p_line, doc) ON CONFLICT DO NOTHING;
+        VALUES (p_host, ds01_event_time(parsed.doc), p_line, parsed.doc) ON CONFLICT DO NOTHING;
     ELSE
         INSERT INTO ds01_events (host, ts, event_type, "user", line, event)
-        VALUES (p_host, ds01_event_time(doc), COALESCE(doc->>'event_type', doc->>'event'),
-                doc->>'user', p_line, doc) ON CONFLICT DO NOTHING;
+        VALUES (p_host, ds01_event_time(parsed.doc), COALESCE(parsed.doc->>'event_type', parsed.doc->>'event'),
+                parsed.doc->>'user', p_line, parsed.doc) ON CONFLICT DO NOTHING;
     END IF;
 END $$;
 

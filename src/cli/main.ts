@@ -6,11 +6,20 @@ import { join } from 'node:path'
 
 type Command = (args: string[]) => number | Promise<number>
 
+function wantsDatabase(args: string[]): boolean {
+  if (args.some((a) => /^--db(=|$)/.test(a))) return true
+  const env = process.env.DS01_EVENTS_DB
+  return env !== undefined && env !== '' && !args.some((a) => /^--(file|gpu)(=|$)/.test(a))
+}
+
 /* eslint-disable @typescript-eslint/no-require-imports -- lazy loading is the point */
 const COMMANDS: Record<string, () => Command> = {
   log: () => (require('./log.js') as typeof import('./log.js')).runLog,
   types: () => (require('./types.js') as typeof import('./types.js')).runTypes,
-  query: () => (require('./query.js') as typeof import('./query.js')).runQuery,
+  // --db URL (or DS01_EVENTS_DB without --file/--gpu): the fleet's PostgreSQL (query-db.ts)
+  query: () => (args) => wantsDatabase(args)
+    ? (require('./query-db.js') as typeof import('./query-db.js')).runQueryDb(args)
+    : (require('./query.js') as typeof import('./query.js')).runQuery(args),
   // --forward/--central: the fleet's rsyslog and PostgreSQL side (setup-fleet.ts)
   setup: () => (args) => args.some((a) => /^--(forward|central)(=|$)/.test(a))
     ? (require('./setup-fleet.js') as typeof import('./setup-fleet.js')).runFleetSetup(args)
