@@ -53,7 +53,7 @@ export function sqlWhere(filter: QueryFilter, hosts: readonly string[], first = 
   return { text: and.length === 0 ? '' : `WHERE ${and.join(' AND ')}`, values }
 }
 
-interface Row { id: string, host: string, line: string, ts: Date | null }
+interface Row { id: string, host: string, line: string, ts: string | null }
 
 export interface DbReadOptions {
   filter: QueryFilter
@@ -74,7 +74,8 @@ function toRecord(row: Row, skips: SkipCounts): EventRecord | null {
   return { line: row.line, event, host: row.host }
 }
 
-const COLUMNS = 'id::text AS id, host, line, ts'
+// ts as text: a JS Date would cut the microseconds that the keyset below needs
+const COLUMNS = 'id::text AS id, host, line, ts::text AS ts'
 const TABLE = 'ds01_events'
 
 /**
@@ -103,7 +104,7 @@ export async function * readDatabase(client: Client, o: DbReadOptions): AsyncGen
     lastId = result.rows[result.rows.length - 1].id
     yield result.rows.map((r) => toRecord(r, o.skips)).filter((r): r is EventRecord => r !== null)
   }
-  let last: [Date, string] | undefined
+  let last: [string, string] | undefined
   for (;;) {
     const after = last === undefined ? 'ts IS NOT NULL' : `(ts, id) > ($${n + 1}::timestamptz, $${n + 2}::bigint)`
     const params = last === undefined ? [...where.values, batch] : [...where.values, last[0], last[1], batch]
@@ -111,7 +112,7 @@ export async function * readDatabase(client: Client, o: DbReadOptions): AsyncGen
       `SELECT ${COLUMNS} FROM ${TABLE} ${and(after)} ORDER BY ts, id LIMIT $${params.length}`, params)
     if (result.rows.length === 0) break
     const tail = result.rows[result.rows.length - 1]
-    last = [tail.ts as Date, tail.id]
+    last = [tail.ts as string, tail.id]
     yield result.rows.map((r) => toRecord(r, o.skips)).filter((r): r is EventRecord => r !== null)
   }
 }
