@@ -55,6 +55,9 @@ Which log:
   --file PATH        default: $DS01_EVENTS_FILE, else /var/log/ds01/events.jsonl
   --gpu              the GPU utilization log ($DS01_GPU_UTILIZATION_FILE, else
                      /var/log/ds01/gpu-utilization.jsonl)
+  --db URL           the fleet's PostgreSQL instead (postgresql://...; also
+                     $DS01_EVENTS_DB when neither --file nor --gpu is given),
+                     with --host H (repeatable) and a host column; see docs/fleet.md
   -h, --help         this text
 
 ${WHEN_HELP}
@@ -112,6 +115,11 @@ Options:
   --cron-dir DIR       where the hourly job goes (default /etc/cron.hourly)
   --no-cron            do not install the hourly job
   -h, --help           this text
+
+A fleet (rsyslog to one PostgreSQL, docs/fleet.md):
+  sudo ds01-events setup --forward HOST[:PORT]   on every GPU host
+  sudo ds01-events setup --central --db URL      on the central host
+  ('ds01-events setup --central --help' for their options)
 `
 }
 
