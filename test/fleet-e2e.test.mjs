@@ -237,13 +237,17 @@ test('fleet: two senders, a central rsyslog and PostgreSQL keep every line exact
     await sleep(1000)
   }
   if (process.env.DS01_FLEET_KEEP === '1') {
-    const missingLines = expected.events.filter((x) => !new Set(actual.events).has(x))
+    const stored = new Set(actual.events)
+    const missingLines = expected.events.filter((x) => !stored.has(x))
     console.error(`missing ${missingLines.length}: first ${missingLines[0]}, last ${missingLines.at(-1)}`)
   }
   // settle a little more: anything extra would arrive now
   await sleep(3000)
   actual = { events: await rows('ds01_events'), gpu: await rows('ds01_gpu_samples'), quarantine: await rows('ds01_quarantine') }
-  const diff = (a, b) => a.filter((x) => !new Set(b).has(x)).slice(0, 3)
+  const diff = (a, b) => {
+    const inB = new Set(b)
+    return a.filter((x) => !inB.has(x)).slice(0, 3)
+  }
   assert.deepEqual({ missing: diff(expected.events, actual.events), extra: diff(actual.events, expected.events) }, { missing: [], extra: [] },
     `events: ${expected.events.length} on disk, ${actual.events.length} in PostgreSQL\ncentral: ${central.output()}`)
   assert.equal(actual.events.length, expected.events.length)
