@@ -7,7 +7,7 @@
 // Goals (issue 9): filtered query <= 0.1x jq and <= 3x grep -c; --since "1 hour ago"
 // bounded by start-up; --summary <= 0.1x jq; memory flat in the file's size.
 import { spawnSync } from 'node:child_process'
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync, readFileSync, writeFileSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -194,9 +194,9 @@ const bigAll = run(q(`--file ${current} --all --json`)).rss / 1024
 console.log(`\nmemory (max RSS): --summary ${small.toFixed(0)} MiB on ${(size / 10e6).toFixed(0)} MB, ${rss('2.ours').toFixed(0)} MiB on ${(size / 1e6).toFixed(0)} MB; --all --json ${smallAll.toFixed(0)} MiB vs ${bigAll.toFixed(0)} MiB`)
 goals.push(['memory flat (10x the file, < 1.5x the RSS)', rss('2.ours') < 1.5 * small && bigAll < 1.5 * smallAll])
 
-console.log('\ngoals:')
+console.log(quick ? '\ngoals (--quick: a small file, where start-up dominates; the goals are set for the full size):' : '\ngoals:')
 for (const [goal, met] of goals) console.log(`  ${goal}: ${met ? 'met' : 'NOT met'}`)
 
 function jqVersion () {
-  return readFileSync('/dev/null', 'utf8') + spawnSync('jq', ['--version'], { encoding: 'utf8' }).stdout.trim()
+  return spawnSync('jq', ['--version'], { encoding: 'utf8' }).stdout.trim()
 }

@@ -16,6 +16,7 @@ export const {
   readEvents,
   readRecords,
   DEFAULT_BATCH,
+  QUEUE_FULL_WAIT_MS,
   SCHEMA_VERSION,
   EVENT_TYPES
 } = cjs

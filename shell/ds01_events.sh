@@ -10,9 +10,13 @@
 # An empty user is left out; an empty source becomes the calling script's file
 # name. Values are JSON when they parse as JSON (gpu=0 -> 0), else strings.
 #
+# user and source are taken from their positions only: a user= or source=
+# argument after them is left out with a warning (it never replaces them).
+#
 # Logging is diagnostic: log_event never stops or fails its caller. It returns
-# 0 whatever happens (no CLI, no node, an unwritable log, no arguments), under
-# `set -euo pipefail` too; problems are reported on stderr, and the CLI's exit
+# 0 whatever happens (no CLI, no node, an unwritable log, no arguments, a
+# closed stderr), under `set -euo pipefail` too; problems are reported on
+# stderr (when it is open), and the CLI's exit
 # status is left in DS01_EVENTS_LAST_STATUS for callers that want it
 # (0 logged, 1 not logged, 2 usage error, 127 no CLI).
 #
@@ -52,8 +56,20 @@ _ds01_events_find_cli() {
   fi
 }
 
-# shellcheck disable=SC2034  # DS01_EVENTS_LAST_STATUS is for the caller
+# The caller's stderr may be closed (`exec 2>&-`): then any `>&2` fails, and
+# the CLI would not even start. Test it once per call; the redirection error
+# itself goes to the closed stderr, that is nowhere.
 log_event() {
+  if true >&2; then
+    _ds01_events_log "$@"
+  else
+    _ds01_events_log "$@" 2>/dev/null
+  fi
+  return 0
+}
+
+# shellcheck disable=SC2034  # DS01_EVENTS_LAST_STATUS is for the caller
+_ds01_events_log() {
   DS01_EVENTS_LAST_STATUS=2
   local event_type="${1:-}" user="${2:-}" event_source="${3:-}"
   if [[ -z "$event_type" ]]; then
@@ -62,14 +78,26 @@ log_event() {
   fi
   if (( $# > 3 )); then shift 3; else set --; fi
   if [[ -z "$event_source" ]]; then
-    event_source="${BASH_SOURCE[1]:-${0:-}}"
+    event_source="${BASH_SOURCE[2]:-${0:-}}" # [0] this function, [1] log_event, [2] its caller
     event_source="${event_source##*/}"
   fi
 
   local -a args=(log -- "$event_type")
   if [[ -n "$user" ]]; then args+=("user=$user"); fi
   if [[ -n "$event_source" ]]; then args+=("source=$event_source"); fi
-  args+=("$@")
+  # The envelope's user and source come from their positions only: a later
+  # user=/source= (a command's own arguments passed through, say) must not
+  # replace them. It is left out, with a warning.
+  local arg
+  for arg in "$@"; do
+    case "$arg" in
+      user=* | source=*)
+        printf 'log_event: %s: argument %q left out: %s is the %s argument (log_event <event_type> [user] [source] [key=value ...])\n' \
+          "$event_type" "$arg" "${arg%%=*}" "$(if [[ "$arg" == user=* ]]; then echo second; else echo third; fi)" >&2
+        ;;
+      *) args+=("$arg") ;;
+    esac
+  done
 
   if ! _ds01_events_find_cli; then
     DS01_EVENTS_LAST_STATUS=127

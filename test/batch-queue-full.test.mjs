@@ -1,5 +1,6 @@
-// Batched mode: the queue is bounded (maxQueue, the batch in flight included);
-// past it events are dropped and counted, and a failed batch goes back in front.
+// Batched mode: the queue is bounded (maxQueue, the batches in flight included);
+// while writes fail, events past it are dropped and counted, and failed batches
+// go back in front, in order.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
@@ -7,8 +8,11 @@ import path from 'node:path'
 import { createEventLog } from '../dist/index.js'
 import { readV1, tempLog, waitFor, warningSink } from './helpers/v1-lines.mjs'
 
-test('a full queue drops new events, counts them and warns once', () => {
-  const file = tempLog()
+test('while writes fail, a full queue drops new events, counts them and warns once', async () => {
+  const dir = path.dirname(tempLog())
+  const blocker = path.join(dir, 'sub') // a file where the directory should be: ENOTDIR until removed
+  fs.writeFileSync(blocker, '')
+  const file = path.join(blocker, 'events.jsonl')
   const { messages, onWarning } = warningSink()
   const log = createEventLog({ path: file, onWarning, batch: { maxEvents: 50, maxQueue: 100, maxDelayMs: 60_000 } })
   const results = []
@@ -17,8 +21,11 @@ test('a full queue drops new events, counts them and warns once', () => {
   assert.equal(log.stats().dropped, 50)
   assert.equal(log.stats().queued, 100)
   assert.equal(messages.filter((m) => m.includes('queue') && m.includes('full')).length, 1, messages.join('\n'))
-  assert.equal(log.flush(), true)
+  assert.equal(log.flush(), false, 'the target still fails')
+  fs.unlinkSync(blocker)
+  await waitFor(() => log.flush(), 10_000, 'a flush that lands')
   assert.deepEqual(readV1(file).map((e) => e.details.i), Array.from({ length: 100 }, (_, i) => i))
+  assert.equal(log.stats().written, 100)
   log.close()
 })
 

@@ -35,7 +35,7 @@ test('defaults and the documented exports', () => {
   assert.deepEqual(DEFAULT_BATCH, { maxEvents: 256, maxDelayMs: 200, maxQueue: 10_000 })
   assert.equal(typeof EVENT_TYPES['gpu.utilization'].description, 'string')
   for (const name of ['logEvent', 'createEventLog', 'EVENT_TYPES', 'SCHEMA_VERSION', 'DEFAULT_EVENTS_FILE', 'resolveEventsFile',
-    'DEFAULT_GPU_UTILIZATION_FILE', 'resolveGpuUtilizationFile', 'openWriter', 'DEFAULT_BATCH', 'MAX_LINE_BYTES',
+    'DEFAULT_GPU_UTILIZATION_FILE', 'resolveGpuUtilizationFile', 'openWriter', 'DEFAULT_BATCH', 'QUEUE_FULL_WAIT_MS', 'MAX_LINE_BYTES',
     'DEFAULT_LOCK_TIMEOUT_MS', 'nativeInfo', 'nativeFailure']) {
     assert.notEqual(cjs[name], undefined, `export ${name}`)
     assert.equal(esm[name], cjs[name], `esm export ${name}`)

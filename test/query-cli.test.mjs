@@ -92,9 +92,9 @@ test('human output: aligned columns, local time, details as key=value, plain whe
   const r = query(file, ['--type', 'gpu'], { env: { TZ: 'UTC' } })
   assert.equal(r.status, 0)
   assert.equal(r.stdout, [
-    '2026-01-30 14:31:00  gpu.allocate        bob     allocator  container=bob-x gpu=0 priority=50',
-    '2026-01-30 14:32:00  gpu.reject          carol   allocator  container=carol-y reason="no free GPU"',
-    '2026-01-30 14:33:00  gpu.allocate        carol   allocator  container=carol-y gpu=0:1 priority=10'
+    '2026-01-30 14:31:00  gpu.allocate        bob       allocator   container=bob-x gpu=0 priority=50',
+    '2026-01-30 14:32:00  gpu.reject          carol     allocator   container=carol-y reason="no free GPU"',
+    '2026-01-30 14:33:00  gpu.allocate        carol     allocator   container=carol-y gpu=0:1 priority=10'
   ].join('\n') + '\n')
   assert.doesNotMatch(r.stdout, /\x1b/, 'no colour when piped')
   const tokyo = query(file, ['--type', 'gpu.reject'], { env: { TZ: 'Asia/Tokyo' } })

@@ -4,6 +4,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { scratch } from './helpers/cli.mjs'
@@ -102,4 +103,34 @@ test('--since tolerates writers slightly out of order (within the 5-minute slack
     const expected = stamps.map((t, i) => [t, i]).filter(([t]) => t >= since).map(([, i]) => i)
     assert.deepEqual(seqs(queryLines(path, ['--since', new Date(since).toISOString()])), expected, `since line ${cut}`)
   }
+})
+
+test('a FIFO or a directory is not a log: refused at once (status 1), never waited on; a FIFO generation is passed over', () => {
+  const base = rotatedLog()
+  const fifo = base.replace(/events\.jsonl$/, 'fifo.jsonl')
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0)
+  const r = query(fifo, [])
+  assert.equal(r.status, 1)
+  assert.match(r.stderr, /is not a regular file/)
+  const dir = query(base.replace(/events\.jsonl$/, ''), [])
+  assert.equal(dir.status, 1)
+  assert.match(dir.stderr, /is a directory/)
+  assert.equal(spawnSync('mkfifo', [`${base}.5`]).status, 0)
+  assert.equal(queryLines(base).length, 400)
+})
+
+test('a "line" of megabytes without a newline is damage: dropped and counted once, the lines around it read', () => {
+  const good = events(T0, 3, 0)
+  const junk = 'x'.repeat(9 << 20) // longer than the 4 MiB read buffer
+  const plain = logFile([good[0], junk, good[1], good[2]])
+  const r = query(plain, ['--all', '--json'])
+  assert.deepEqual(seqs(r.stdout.trim().split('\n')), [0, 1, 2])
+  assert.equal(r.stderr, 'ds01-events query: skipped 1 line: 1 not a JSON event\n')
+
+  const base = join(scratch('ds01-query-long-'), 'events.jsonl')
+  writeFileSync(`${base}.2.gz`, gzipSync(text([good[0], junk, good[1]])))
+  writeFileSync(base, text([good[2]]))
+  const gz = query(base, ['--all', '--json'])
+  assert.deepEqual(seqs(gz.stdout.trim().split('\n')), [0, 1, 2])
+  assert.equal(gz.stderr, 'ds01-events query: skipped 1 line: 1 not a JSON event\n')
 })

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { cleanEnv } from './helpers/cli.mjs'
 import { TIMESTAMP, fileLines, rotationFamily } from './helpers/events.mjs'
-import { IS_ROOT, MEMBER, REPO, ensureTestUsers, makeLayout, packageRootFor, spawnAs, userDir } from './helpers/system.mjs'
+import { GROUP, IS_ROOT, MEMBER, REPO, ensureTestUsers, makeLayout, packageRootFor, spawnAs, userDir } from './helpers/system.mjs'
 
 const LOGROTATE = ['/usr/sbin/logrotate', '/sbin/logrotate', '/usr/bin/logrotate'].find((p) => existsSync(p))
 const SKIP = !IS_ROOT ? 'needs root (creates users, runs writers as a docker member)' : !LOGROTATE ? 'needs logrotate (apt-get install logrotate)' : false
@@ -20,9 +20,9 @@ const SECONDS = process.env.DS01_STRESS === '1' ? 60 : 15
 const ROTATIONS = 20 // >= 15, and fewer than `rotate 30`, so no rotated file is deleted during the run
 const SHIPPED = readFileSync(join(REPO, 'deploy', 'logrotate.d', 'ds01'), 'utf8')
 
-/** The shipped config, pointed at a test layout. */
+/** The shipped config, pointed at a test layout and at the group standing in for docker. */
 function configFor (dir, text = SHIPPED) {
-  return text.split('/var/log/ds01/').join(`${dir}/`)
+  return text.split('/var/log/ds01/').join(`${dir}/`).replace(/ root docker$/gm, ` root ${GROUP}`)
 }
 
 function writeConfig (layout, name, text) {
@@ -197,7 +197,7 @@ test('the shipped config has none of the old defects in its text', () => {
   }
   assert.match(SHIPPED, /events\.jsonl \{[^}]*\bdaily\b[^}]*\brotate 30\b[^}]*\}/s)
   assert.match(SHIPPED, /events\.jsonl \{[^}]*\bmaxsize 100M\b[^}]*\}/s)
-  assert.match(SHIPPED, /gpu-utilization\.jsonl \{[^}]*\bweekly\b[^}]*\brotate 12\b[^}]*\}/s)
+  assert.match(SHIPPED, /gpu-utilization\.jsonl \{[^}]*\bdaily\b[^}]*\bmaxsize 200M\b[^}]*\brotate 14\b[^}]*\}/s)
 })
 
 test('group-writable 2775 directory: the shipped config (su) rotates; without su logrotate refuses', { skip: SKIP }, () => {
@@ -206,7 +206,7 @@ test('group-writable 2775 directory: the shipped config (su) rotates; without su
   prepareFile(layout.events, gid)
   writeFileSync(layout.events, '{"n":1}\n')
   const state = join(layout.root, 'state')
-  const withoutSu = writeConfig(layout, 'no-su.conf', configFor(layout.dir).replace(/^\s*su root docker\n/gm, ''))
+  const withoutSu = writeConfig(layout, 'no-su.conf', configFor(layout.dir).replace(/^\s*su root .*\n/gm, ''))
   let r = logrotateSync(['-f', '-s', state, withoutSu])
   assert.notEqual(r.status, 0, 'the control: without su it fails')
   assert.match(r.stderr, /insecure permissions/)

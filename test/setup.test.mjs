@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process'
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { cleanEnv, runCli, scratch } from './helpers/cli.mjs'
-import { GROUP, IS_ROOT, MEMBER, REPO, ensureGroup, ensureTestUsers, packageRootFor, runAs } from './helpers/system.mjs'
+import { GROUP, IS_ROOT, MEMBER, REPO, ensureGroup, ensureTestUsers, packageRootFor, runAs, testName } from './helpers/system.mjs'
 
 const ROOT_ONLY = { skip: IS_ROOT ? false : 'needs root' }
 const LOGROTATE = ['/usr/sbin/logrotate', '/sbin/logrotate'].find((p) => existsSync(p))
@@ -46,8 +46,8 @@ test('setup prepares the directory, the files, the logrotate config and the hour
   assert.ok(config.includes(`${t.dir}/events.jsonl {`))
   assert.ok(config.includes(`${t.dir}/gpu-utilization.jsonl {`))
   assert.doesNotMatch(config, /^\/var\/log\/ds01\//m, 'every path points into the tree')
-  assert.match(config, /^\s+create 0664 root docker$/m)
-  assert.match(config, /^\s+su root docker$/m)
+  assert.match(config, new RegExp(`^\\s+create 0664 root ${GROUP}$`, 'm'))
+  assert.match(config, new RegExp(`^\\s+su root ${GROUP}$`, 'm'))
   const job = join(t.cronDir, 'ds01-logrotate')
   assert.deepEqual(owner(job), { uid: 0, gid: 0, mode: '755' })
   assert.ok(readFileSync(job, 'utf8').includes(`logrotate ${join(t.logrotateDir, 'ds01')}`))
@@ -79,24 +79,24 @@ test('setup repairs owners and modes that drifted, and an edited config', ROOT_O
   writeFileSync(join(t.logrotateDir, 'ds01'), '# edited\n')
   const r = runCli(t.args)
   assert.equal(r.status, 0, r.stderr)
-  assert.match(r.stdout, /ds01: fixed \(owner 0:0 -> root:docker, mode 0755 -> 2775\)/)
+  assert.ok(r.stdout.includes(`ds01: fixed (owner 0:0 -> root:${GROUP}, mode 0755 -> 2775)`), r.stdout)
   assert.match(r.stdout, /events\.jsonl: fixed/)
   assert.match(r.stdout, /logrotate\.d\/ds01: updated/)
   assert.deepEqual(owner(t.dir), { uid: 0, gid, mode: '2775' })
   assert.deepEqual(owner(join(t.dir, 'events.jsonl')), { uid: 0, gid, mode: '664' })
-  assert.match(readFileSync(join(t.logrotateDir, 'ds01'), 'utf8'), /create 0664 root docker/)
+  assert.ok(readFileSync(join(t.logrotateDir, 'ds01'), 'utf8').includes(`create 0664 root ${GROUP}`))
 })
 
 test('another group: --group renders it into the config and the owners', ROOT_ONLY, () => {
   const t = tree()
-  const group = 'ds01-loggers'
+  const group = testName('loggers')
   const gid = ensureGroup(group)
   const r = runCli(['setup', '--dir', t.dir, '--group', group, '--logrotate-dir', t.logrotateDir, '--no-cron'])
   assert.equal(r.status, 0, r.stderr)
   assert.deepEqual(owner(t.dir), { uid: 0, gid, mode: '2775' })
   const config = readFileSync(join(t.logrotateDir, 'ds01'), 'utf8')
-  assert.match(config, /^\s+su root ds01-loggers$/m)
-  assert.match(config, /^\s+create 0664 root ds01-loggers$/m)
+  assert.match(config, new RegExp(`^\\s+su root ${group}$`, 'm'))
+  assert.match(config, new RegExp(`^\\s+create 0664 root ${group}$`, 'm'))
   assert.equal(existsSync(t.cronDir), false, '--no-cron')
 })
 

@@ -161,3 +161,42 @@ test('passes shellcheck', { skip: HAS_SHELLCHECK ? false : 'shellcheck not insta
 test('the wrapper lives next to bin/ (the layout it looks for)', () => {
   assert.ok(existsSync(join(dirname(WRAPPER), '..', 'bin', 'ds01-events.js')))
 })
+
+test('a closed stderr (exec 2>&-): the event is still logged, the script goes on', () => {
+  const file = join(scratch(), 'events.jsonl')
+  const r = runScript('closed-stderr.sh', `
+exec 2>&-
+log_event container.start alice "" container=c1
+echo "status: $DS01_EVENTS_LAST_STATUS"
+log_event
+log_event "Bad Type"
+echo END`, { DS01_EVENTS_FILE: file })
+  assert.equal(r.status, 0)
+  assert.equal(r.stdout, 'status: 0\nEND\n')
+  const events = readEvents(file)
+  assert.equal(events.length, 1)
+  assert.equal(events[0].user, 'alice')
+  assert.equal(events[0].source, 'closed-stderr.sh')
+})
+
+test('the positional user and source win: a later user=/source= is left out with a warning, never replaces them', () => {
+  const file = join(scratch(), 'events.jsonl')
+  const r = runScript('sudo-wrapper.sh', `
+log_event auth.sudo_grant alice sudo-wrapper command=ls user=root
+log_event auth.sudo_grant bob "" source=forged command=id
+log_event auth.sudo_grant "" "" user=mallory`, { DS01_EVENTS_FILE: file })
+  assert.equal(r.status, 0, r.stderr)
+  const [a, b, c] = readEvents(file)
+  assert.equal(a.user, 'alice')
+  assert.equal(a.source, 'sudo-wrapper')
+  assert.deepEqual(a.details, { command: 'ls' })
+  assert.equal(b.user, 'bob')
+  assert.equal(b.source, 'sudo-wrapper.sh', 'an empty source is still the script name')
+  assert.deepEqual(b.details, { command: 'id' })
+  assert.equal(c.user, undefined, 'an empty positional user stays empty')
+  const warnings = r.stderr.trim().split('\n')
+  assert.equal(warnings.length, 3, r.stderr)
+  assert.match(warnings[0], /auth\.sudo_grant: argument user=root left out: user is the second argument/)
+  assert.match(warnings[1], /argument source=forged left out: source is the third argument/)
+  assert.match(warnings[2], /argument user=mallory left out/)
+})

@@ -51,7 +51,8 @@ test('a throwing onWarning does not reach the caller', () => {
 })
 
 test('EACCES: the warning on stderr names the group to join and the setup command', () => {
-  const dir = fs.mkdtempSync(path.join(path.dirname(path.dirname(tempLog())), 'ds01-ro-'))
+  const dir = path.join(path.dirname(tempLog()), 'read-only')
+  fs.mkdirSync(dir)
   fs.chmodSync(dir, 0o555)
   const file = path.join(dir, 'events.jsonl')
   const code = `const { logEvent } = require(${JSON.stringify(path.join(root, 'dist', 'index.js'))})

@@ -78,7 +78,7 @@ and kept as a string otherwise (gpu=0:1 -> "0:1", x=NaN -> "NaN"). Integers too
 large to keep exactly stay strings. Arguments without '=' are skipped with a warning.
 
 --stdin reads one JSON object per line: {"event_type", "user"?, "source"?, "details"?};
-a bad line is reported with its number and skipped.
+a bad line (or one over 1 MiB) is reported with its number and skipped.
 
 Options:
   --file PATH  the event file (default: $DS01_EVENTS_FILE, else /var/log/ds01/events.jsonl)

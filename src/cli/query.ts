@@ -1,24 +1,21 @@
 // `ds01-events query` (and `ds01-events` followed only by options): reads the
 // log and its rotated generations through the reader. Exit status: 0 it ran
 // (matches or not), 1 no log could be read, 2 usage error.
+import { once } from 'node:events'
 import { parseArgs } from 'node:util'
 import { resolveEventsFile, resolveGpuUtilizationFile } from '../common/index.js'
 import {
   describeSkips,
   drive,
-  HumanFormatter,
-  jsonLine,
-  latin1,
   noSkips,
   openGenerations,
   QueryFilter,
+  QueryOutput,
+  RawLines,
   recordSink,
-  Ring,
-  Summary,
+  summarySink,
   useColour,
-  utf8Text,
-  type EventRecord,
-  type LineSink
+  type EventRecord
 } from '../reader/index.js'
 
 const QUERY_OPTIONS = {
@@ -58,8 +55,9 @@ function quietOnEpipe(stop: () => void): void {
   })
 }
 
-function write(text: string): void {
-  if (text !== '') process.stdout.write(text)
+/** Writes, then waits while stdout's buffer is full (a slow pipe): memory stays at one chunk. */
+async function writeAndWait(data: string | Buffer): Promise<void> {
+  if (data.length > 0 && !process.stdout.write(data)) await once(process.stdout, 'drain')
 }
 
 export async function runQuery(args: string[]): Promise<number> {
@@ -96,64 +94,21 @@ export async function runQuery(args: string[]): Promise<number> {
   const controller = new AbortController()
   quietOnEpipe(() => controller.abort())
   const skips = noSkips()
-  const colour = useColour(process.stdout)
-  const human = new HumanFormatter(colour)
-  const render = (records: readonly EventRecord[]): string => (v.json === true ? records.map(jsonLine).join('') : human.formatAll(records))
-
-  let sink: LineSink
-  const out: EventRecord[] = []
-  const summary = new Summary()
-  if (v.summary === true) {
-    sink = (buf, _start, _end, fast, event) => {
-      if (fast !== null) {
-        const user = fast.user === undefined ? undefined : utf8Text(fast.user)
-        const source = fast.source === undefined ? undefined : utf8Text(fast.source)
-        summary.add(fast.type, user, source, latin1(buf, fast.tsStart, fast.tsStart + 10))
-      } else if (event !== null) {
-        summary.addEvent(event)
-      }
-    }
-  } else {
-    sink = recordSink(out)
-  }
-
-  // --all streams (no buffer) unless it must reverse; otherwise the --limit window is the only buffer
-  const streaming = v.all === true && v.reverse !== true
-  const everything: EventRecord[] = []
-  const window = new Ring<EventRecord>(limit)
-  let following = false
-  const flushWindow = (): void => {
-    const records = v.all === true ? everything : window.toArray()
-    if (v.reverse === true) records.reverse()
-    write(render(records))
-  }
+  const output = new QueryOutput({ json: v.json, summary: v.summary, all: v.all, reverse: v.reverse, limit, colour: useColour(process.stdout) }, writeAndWait)
+  // the file source's fast paths: counts from the envelope read in place, and the bytes of
+  // matching lines copied out as they are; records (and their parse) only where needed
+  const records: EventRecord[] = []
+  const raw = output.streaming && v.json === true && v.summary !== true ? new RawLines() : null
+  const sink = v.summary === true ? summarySink(output.summary) : raw !== null ? raw.sink : recordSink(records)
   const onInterrupt = (): void => controller.abort()
   if (v.follow === true) process.on('SIGINT', onInterrupt)
   try {
-    const run = drive({
-      path,
-      generations: opened.generations,
-      filter,
-      sink,
-      skips,
-      follow: v.follow,
-      signal: controller.signal,
-      onCaughtUp: () => {
-        if (!streaming) flushWindow()
-        following = true
-      }
-    })
+    const run = drive({ path, generations: opened.generations, filter, sink, skips, follow: v.follow, signal: controller.signal, onCaughtUp: () => output.caughtUp() })
     // eslint-disable-next-line @typescript-eslint/no-unused-vars
     for await (const _ of run) {
-      if (out.length === 0) continue
-      const batch = out.splice(0)
-      if (streaming || following) {
-        write(v.json === true ? batch.map(jsonLine).join('') : batch.map((r) => human.format(r)).join(''))
-      } else if (v.all === true) {
-        everything.push(...batch)
-      } else {
-        for (const r of batch) window.push(r)
-      }
+      const bytes = raw?.take() ?? null
+      if (bytes !== null) await writeAndWait(bytes)
+      if (records.length > 0) await output.add(records.splice(0))
     }
   } catch (err) {
     process.stderr.write(`ds01-events query: reading ${path} failed: ${err instanceof Error ? err.message : String(err)}\n`)
@@ -161,8 +116,7 @@ export async function runQuery(args: string[]): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onInterrupt)
   }
-  if (v.summary === true) write(v.json === true ? JSON.stringify(summary.toJSON()) + '\n' : summary.render(colour))
-  else if (!following && !streaming) flushWindow()
+  await output.finish()
   const skipped = describeSkips(skips)
   if (skipped !== null) process.stderr.write(`ds01-events query: ${skipped}\n`)
   return 0

@@ -1,13 +1,18 @@
 // `ds01-events log --stdin`: one JSON object per line, all through one process
 // and one open event log. Synchronous appends (a few microseconds each) so that
 // every failure is reported against its own line number.
-import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import { createEventLog } from '../event/index.js'
+import { boundedLines } from './lines.js'
 
 const LINE_KEYS = new Set(['event_type', 'user', 'source', 'details'])
 /** Past this many, failures are only counted: a broken log must not flood the terminal. */
 const MAX_REPORTED_LINES = 50
+/**
+ * An input line past this is skipped unread: memory stays bounded whatever
+ * comes in, and a line this long could only be logged cut to 4096 bytes anyway.
+ */
+export const MAX_INPUT_LINE_BYTES = 1 << 20
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -54,9 +59,13 @@ export async function logLines(path: string, input: Readable): Promise<number> {
     if (failed <= MAX_REPORTED_LINES) process.stderr.write(`ds01-events log --stdin: line ${lineNumber}: ${message}\n`)
     else if (failed === MAX_REPORTED_LINES + 1) process.stderr.write('ds01-events log --stdin: more lines failed; counting only\n')
   }
-  const lines = createInterface({ input, crlfDelay: Infinity })
-  for await (const text of lines) {
+  for await (const text of boundedLines(input, MAX_INPUT_LINE_BYTES)) {
     lineNumber++
+    if (typeof text !== 'string') {
+      events++
+      report(`skipped: ${text.overlong} bytes, over the ${MAX_INPUT_LINE_BYTES}-byte limit for one input line (log large payloads by reference: a path or an id)`)
+      continue
+    }
     if (text.trim() === '') continue
     events++
     const line = readLine(text)

@@ -10,6 +10,7 @@ import { MAX_LINE_BYTES } from '../writer/index.js'
 import type { RateLimitedWarner } from '../common/index.js'
 
 const PREFIX = 'ds01-events: '
+const TOO_LARGE = `even with its details cut down to the truncation marker the line would exceed ${MAX_LINE_BYTES} bytes (user or source too long)`
 const TYPE_CACHE_LIMIT = 1024
 
 // Characters JSON.stringify escapes in a string (lone surrogates included); most values have none.
@@ -30,6 +31,8 @@ function keyJson(key: string): string {
 
 function envelopeText(name: string, value: unknown): string {
   if (typeof value !== 'string') throw new Refusal(name, `${name} must be a string, not ${describeValue(value)}`)
+  // every UTF-16 unit is at least one byte: longer cannot fit, so it is not serialised at all
+  if (value.length > MAX_LINE_BYTES) throw new Refusal('too-large', TOO_LARGE)
   return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : '"' + value + '"'
 }
 
@@ -38,11 +41,74 @@ class Refusal {
   constructor(readonly key: string, readonly message: string) {}
 }
 
-/** Nested values: refuse what JSON.stringify would silently drop or throw on. */
-function strictReplacer(_key: string, value: unknown): unknown {
-  const t = typeof value
-  if (t === 'function' || t === 'symbol' || t === 'bigint') throw new Refusal(`value:${t}`, `a nested ${t} value`)
-  return value
+/**
+ * A detail value whose JSON passes this many bytes can never fit in a line:
+ * it is cut while it is serialised, so that the work (and the memory, and the
+ * getters and toJSON calls run) stays bounded whatever its size. The first
+ * MAX_VALUE_JSON bytes are those of the whole value's JSON, far more than the
+ * shrinking keeps; original_size then counts what was serialised (a lower bound).
+ */
+export const MAX_VALUE_JSON = 64 * 1024
+
+/** The first `units` UTF-16 units of text, without splitting a surrogate pair. */
+function headOf(text: string, units: number): string {
+  const c = text.charCodeAt(units - 1)
+  return text.slice(0, c >= 0xd800 && c <= 0xdbff ? units - 1 : units)
+}
+
+/**
+ * JSON.stringify's replacer for one nested value: refuses what JSON.stringify
+ * would silently drop or throw on, and counts a lower bound of the bytes
+ * written so far (every key, string unit and element is at least a byte).
+ * A string or container met when less room is left than its length is
+ * replaced by its head (the first elements, keys or units that may fit), so
+ * the text written up to then is exactly the whole value's. onCut says so.
+ */
+function boundedReplacer(onCut: () => void): (this: unknown, key: string, value: unknown) => unknown {
+  let written = 0
+  return function (this: unknown, key: string, value: unknown): unknown {
+    written += Array.isArray(this) ? 1 : key.length + 3
+    if (typeof value === 'object' && value !== null) {
+      if (value instanceof String || value instanceof Number || value instanceof Boolean) value = value.valueOf()
+      else return boundedContainer(value, Math.max(0, MAX_VALUE_JSON - ++written), onCut)
+    }
+    const t = typeof value
+    if (t === 'string') {
+      const room = Math.max(0, MAX_VALUE_JSON - written)
+      if ((value as string).length > room) {
+        onCut()
+        value = headOf(value as string, room)
+      }
+      written += (value as string).length + 2
+      return value
+    }
+    if (t === 'function' || t === 'symbol' || t === 'bigint') throw new Refusal(`value:${t}`, `a nested ${t} value`)
+    written += 1
+    return value
+  }
+}
+
+/** An array or object as it is when it may fit in `room` elements or keys, else its head. */
+function boundedContainer(value: object, room: number, onCut: () => void): object {
+  if (Array.isArray(value)) {
+    if (value.length <= room) return value
+    onCut()
+    return Array.prototype.slice.call(value, 0, room) // reads only those elements, holes stay holes
+  }
+  const head = Object.create(null) as Record<string, unknown> // no prototype: a "__proto__" key stays a key
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    // a typed array serialises as {"0":..,"1":..}: its keys are its indices, not to be listed one by one
+    const items = value as unknown as ArrayLike<unknown>
+    if (items.length <= room) return value
+    onCut()
+    for (let i = 0; i < room; i++) head[i] = items[i]
+    return head
+  }
+  const keys = Object.keys(value) // names only: no getter runs
+  if (keys.length <= room) return value
+  onCut()
+  for (let i = 0; i < room; i++) head[keys[i]] = (value as Record<string, unknown>)[keys[i]]
+  return head
 }
 
 /** The masks of a valid type name that is not in the registry: nothing to check. */
@@ -51,6 +117,11 @@ const UNKNOWN: FieldMasks = new Map()
 export class EnvelopeBuilder {
   /** Set by build(): the last line was shrunk. */
   truncated = false
+  /** Set while building: a value was cut while serialised (its size is a lower bound). */
+  private valueCut = false
+  private readonly onCut = (): void => {
+    this.valueCut = true
+  }
   private readonly pattern: RegExp
   private readonly maxTypeLength: number
   private readonly version: string
@@ -75,6 +146,7 @@ export class EnvelopeBuilder {
   /** The line (with its newline), or null when refused (a warning said why). */
   build(eventType: unknown, fields: unknown): string | null {
     this.truncated = false
+    this.valueCut = false
     try {
       return this.buildOrThrow(eventType, fields, false)
     } catch (err) {
@@ -139,9 +211,11 @@ export class EnvelopeBuilder {
         }
         let json: string | undefined
         switch (typeof value) {
-          case 'string':
-            json = NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : '"' + value + '"'
+          case 'string': {
+            const text = value.length > MAX_VALUE_JSON ? this.cut(headOf(value, MAX_VALUE_JSON)) : value
+            json = NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : '"' + text + '"'
             break
+          }
           case 'number':
             json = Number.isFinite(value) ? '' + value : 'null'
             break
@@ -180,9 +254,15 @@ export class EnvelopeBuilder {
     return this.shrink(type, eventType, fields, size)
   }
 
+  /** Notes that a value was cut before being serialised whole; returns what was kept. */
+  private cut(text: string): string {
+    this.valueCut = true
+    return text
+  }
+
   private nested(key: string, value: object): string | undefined {
     try {
-      return JSON.stringify(value, strictReplacer)
+      return JSON.stringify(value, boundedReplacer(this.onCut))
     } catch (err) {
       const inner = asRefusal(err, (text) => new Refusal('value', `details.${key} cannot be serialised (${text})`))
       if (inner.message.startsWith('a nested')) {
@@ -197,7 +277,7 @@ export class EnvelopeBuilder {
     if (this.strict) throw new Refusal(`mismatch:${type}:${key}`, `${what} (strict mode)`)
     const once = type + '\0' + key
     if (this.mismatchWarned.has(once)) return
-    this.mismatchWarned.add(once)
+    if (this.mismatchWarned.size < TYPE_CACHE_LIMIT) this.mismatchWarned.add(once) // past it, the warner's rate limit applies
     this.warner.warn(`mismatch:${once}`, `${PREFIX}${what}; logged anyway (the registry in src/schemas.ts says what each type carries)`)
   }
 
@@ -210,10 +290,11 @@ export class EnvelopeBuilder {
     this.keyLiterals.length = 0
     this.valueLiterals.length = 0
     if (line === null) {
-      throw new Refusal('too-large', `even with its details cut down to the truncation marker the line would exceed ${MAX_LINE_BYTES} bytes (user or source too long)`)
+      throw new Refusal('too-large', TOO_LARGE)
     }
     this.truncated = true
-    this.warner.warn(`truncated:${type}`, `${PREFIX}event ${JSON.stringify(type)} was ${size} bytes, over the ${MAX_LINE_BYTES}-byte line limit; its details were shortened (truncated: true). Log large payloads by reference (a path or an id) instead`)
+    const was = this.valueCut ? `at least ${size}` : `${size}`
+    this.warner.warn(`truncated:${type}`, `${PREFIX}event ${JSON.stringify(type)} was ${was} bytes, over the ${MAX_LINE_BYTES}-byte line limit; its details were shortened (truncated: true). Log large payloads by reference (a path or an id) instead`)
     return line
   }
 }

@@ -1,5 +1,6 @@
 // createEventLog: an envelope builder in front of one writer, synchronous or
-// batched. log() never throws and never blocks on the disk in batched mode.
+// batched. log() never throws; in batched mode it waits for the disk only when
+// the queue is full, and then at most QUEUE_FULL_WAIT_MS per stall.
 import { writeFailureWarning } from './advice.js'
 import { EnvelopeBuilder } from './envelope.js'
 import { LineQueue, type Batch } from './line-queue.js'
@@ -8,6 +9,14 @@ import { RateLimitedWarner, resolveEventsFile, stderrSink, type WarningSink } fr
 import { DEFAULT_LOCK_TIMEOUT_MS, openWriter, type RawWriter, type WriteError, type WriteResult } from '../writer/index.js'
 
 export const DEFAULT_BATCH: Required<BatchOptions> = { maxEvents: 256, maxDelayMs: 200, maxQueue: 10_000 }
+
+/**
+ * The longest log() waits for the writer when the queue is full (a caller
+ * faster than the disk) before it drops. After such a wait runs out, log()
+ * does not wait again until the writer makes progress: a stalled disk costs
+ * the event loop this much once per stall, not once per event.
+ */
+export const QUEUE_FULL_WAIT_MS = 250
 
 type NormalizedOptions = { path: string; batch: Required<BatchOptions> | null; lockTimeoutMs: number; strict: boolean; sink: WarningSink }
 
@@ -68,8 +77,12 @@ function watchExit(log: EventLogImpl): void {
   })
 }
 
+/** A batch handed to the writer; `result` once its callback has come. */
 interface InFlight {
   batch: Batch
+  job: number // the writer's number for it
+  result: WriteResult | undefined
+  settled: boolean // counted (landed, requeued or dropped): a late callback changes nothing
 }
 
 class EventLogImpl implements EventLog {
@@ -84,7 +97,13 @@ class EventLogImpl implements EventLog {
   private truncated = 0
   private dropped = 0
   private readonly queue = new LineQueue()
-  private inFlight: InFlight | null = null
+  /** Batches handed to the writer, oldest first; any number, written in order. */
+  private inFlight: InFlight[] = []
+  private inFlightEvents = 0
+  /** A write failed: nothing new is handed over until the failed batches are requeued and retried. */
+  private failing = false
+  /** A wait for the writer ran out: no more waiting until it makes progress. */
+  private stalled = false
   private timer: NodeJS.Timeout | null = null
 
   constructor(options: NormalizedOptions) {
@@ -139,25 +158,68 @@ class EventLogImpl implements EventLog {
   }
 
   private queuedCount(): number {
-    return this.queue.count + (this.inFlight === null ? 0 : this.inFlight.batch.count)
+    return this.queue.count + this.inFlightEvents
   }
 
   private enqueue(line: string, batch: Required<BatchOptions>): boolean {
-    if (this.queuedCount() >= batch.maxQueue) {
+    if (this.queuedCount() >= batch.maxQueue && !this.makeRoom(batch.maxQueue)) {
       this.dropped++
-      this.warner.warn('queue-full', `ds01-events: the queue for ${this.path} is full (${batch.maxQueue} events): the disk is not keeping up or writes fail; events are dropped`)
+      this.warner.warn('queue-full', `ds01-events: the queue for ${this.path} is full (${batch.maxQueue} events): writes fail or the disk did not catch up within ${QUEUE_FULL_WAIT_MS} ms; events are dropped`)
       return false
     }
     this.queue.push(line)
-    if (this.queue.count >= batch.maxEvents) this.startBatch()
+    if (this.failing) return true // the retry timer takes it from here
+    if (this.queue.count >= batch.maxEvents) this.handOver()
     else if (this.timer === null) this.arm(batch.maxDelayMs)
     return true
+  }
+
+  /**
+   * The queue is full while the caller keeps the event loop busy (callbacks
+   * cannot run): wait for the writer to finish what it holds, at most
+   * QUEUE_FULL_WAIT_MS, then count what landed. A disk that works always
+   * makes room; only failing or stalled writes end in a drop.
+   */
+  private makeRoom(maxQueue: number): boolean {
+    if (this.failing || this.stalled || this.inFlight.length === 0) return false
+    if (!this.writer.waitIdle(QUEUE_FULL_WAIT_MS)) {
+      this.stalled = true
+      return false
+    }
+    this.settleWritten()
+    return this.queuedCount() < maxQueue
+  }
+
+  /**
+   * Once the writer holds nothing unwritten (after waitIdle() true, or in
+   * flush()): drain() says whether a failure went unheard, lastLanded() which
+   * batches landed, so every batch in flight is settled now: the landed ones
+   * counted, the failed ones back in front of the queue, in order. Their
+   * callbacks, later, find them settled. true when all of them landed.
+   */
+  private settleWritten(): boolean {
+    let failure = this.writer.drain()
+    const landedThrough = this.writer.lastLanded()
+    for (const entry of this.inFlight) {
+      if (entry.result === undefined && entry.job !== 0 && entry.job <= landedThrough) entry.result = null
+      else if (entry.result != null) failure ??= entry.result
+    }
+    for (const entry of this.inFlight) {
+      if (entry.result === undefined) entry.result = failure ?? { code: 'EUNKNOWN', errno: 0, message: 'the writer did not say why a batch was not written' }
+    }
+    while (this.inFlight.length > 0 && this.inFlight[0].result === null) this.landed(this.shiftInFlight())
+    if (this.inFlight.length === 0) return true
+    this.requeueInFlight()
+    return false
   }
 
   private arm(delayMs: number): void {
     this.timer = setTimeout(() => {
       this.timer = null
-      this.startBatch()
+      // A failure's batches are still coming back: their requeue arms the retry.
+      if (this.failing && this.inFlight.length > 0) return
+      this.failing = false
+      this.handOver()
     }, delayMs)
     this.timer.unref()
   }
@@ -168,50 +230,91 @@ class EventLogImpl implements EventLog {
   }
 
   /**
-   * Hands the whole queue to the thread pool in one append. One batch in
-   * flight at a time keeps retries in order; what queued meanwhile goes next,
-   * all of it, so a producer faster than one round trip per maxEvents still
-   * drains (batches grow instead of the queue).
+   * Hands the whole queue to the writer at once, however many batches are
+   * already in flight: the writer writes them in order on its own threads,
+   * so full batches reach the disk even while the caller never yields.
    */
-  private startBatch(): void {
-    if (this.inFlight !== null || this.queue.count === 0 || this.closed) return
+  private handOver(): void {
+    if (this.queue.count === 0 || this.closed) return
     this.disarm()
-    const inFlight: InFlight = { batch: this.queue.take() }
-    this.inFlight = inFlight
-    this.writer.appendAsync(inFlight.batch.bytes, (result) => this.settle(inFlight, result))
+    const entry: InFlight = { batch: this.queue.take(), job: 0, result: undefined, settled: false }
+    this.inFlight.push(entry)
+    this.inFlightEvents += entry.batch.count
+    entry.job = this.writer.appendAsync(entry.batch.bytes, (result) => {
+      try {
+        this.onWritten(entry, result)
+      } catch (err) {
+        // Not reachable by design; a callback must never throw into the host's event loop.
+        this.warner.warn('internal', `ds01-events: internal error after a batch write: ${String(err)}`)
+      }
+    })
   }
 
-  private settle(inFlight: InFlight, result: WriteResult): void {
-    if (this.inFlight !== inFlight) return // flush() already accounted for it
-    this.inFlight = null
-    if (result === null) this.landed(inFlight.batch)
-    else this.requeue(inFlight.batch, result)
-    this.schedule(result === null)
-  }
-
-  private landed(batch: Batch): void {
-    this.written += batch.count
-    this.queue.recycle(batch)
-  }
-
-  /**
-   * Whatever is queued gets a next write: at once when a full batch waits and
-   * writes work, else after maxDelayMs (also the retry pace after a failure).
-   * Writers call back later, never inside flush(), so this never nests in it.
-   */
-  private schedule(writesWork: boolean): void {
-    if (this.batch === null || this.queue.count === 0 || this.closed || this.inFlight !== null) return
-    if (writesWork && this.queue.count >= this.batch.maxEvents) {
-      this.startBatch()
-    } else if (this.timer === null) {
-      this.arm(this.batch.maxDelayMs)
+  private onWritten(entry: InFlight, result: WriteResult): void {
+    entry.result = result
+    this.stalled = false // the writer made progress
+    if (entry.settled) return // settleWritten() counted it already
+    if (result !== null) this.failing = true
+    // Callbacks may come in any order: settle from the oldest batch on.
+    while (this.inFlight.length > 0 && this.inFlight[0].result === null) this.landed(this.shiftInFlight())
+    if (this.inFlight.length === 0) {
+      if (!this.failing) this.schedule()
+      return
     }
+    // A failure: every batch handed over before the writer heard of it fails
+    // too, untried. Once all have answered, they go back in front, in order.
+    if (this.failing && this.inFlight.every((each) => each.result !== undefined)) this.requeueInFlight()
+  }
+
+  private shiftInFlight(): InFlight {
+    const entry = this.inFlight.shift() as InFlight
+    this.inFlightEvents -= entry.batch.count
+    return entry
+  }
+
+  private landed(entry: InFlight): void {
+    entry.settled = true
+    this.written += entry.batch.count
+    this.queue.recycle(entry.batch)
+  }
+
+  /** What is queued gets a next write: at once when a full batch waits, else after maxDelayMs. */
+  private schedule(): void {
+    if (this.batch === null || this.queue.count === 0 || this.closed) return
+    if (this.queue.count >= this.batch.maxEvents) this.handOver()
+    else if (this.timer === null) this.arm(this.batch.maxDelayMs)
+  }
+
+  /** Every batch in flight has answered and one failed: the failed ones go back in front, then a retry after maxDelayMs. */
+  private requeueInFlight(): void {
+    const failed: Batch[] = []
+    let error: WriteError | null = null
+    while (this.inFlight.length > 0) {
+      const entry = this.shiftInFlight()
+      if (entry.result === null) {
+        this.landed(entry) // not expected after a failure (the writer halts), but it did land
+        continue
+      }
+      entry.settled = true
+      error ??= entry.result ?? null
+      failed.push(entry.batch)
+    }
+    if (error === null) return
+    const bytes = failed.length === 1 ? failed[0].bytes : Buffer.concat(failed.map((b) => b.bytes))
+    this.requeue({ bytes, count: failed.reduce((n, b) => n + b.count, 0) }, error)
   }
 
   /** A failed batch goes back in front, in order; what no longer fits in maxQueue (the newest) is dropped. */
   private requeue(batch: Batch, error: WriteError): void {
+    this.failing = true
+    if (this.closed) {
+      this.dropped += batch.count
+      this.warnWrite(error, batch.count, false)
+      return
+    }
     this.dropped += this.queue.prepend(batch, this.batch?.maxQueue ?? Infinity)
-    this.warnWrite(error, batch.count, !this.closed)
+    this.warnWrite(error, batch.count, true)
+    if (this.batch !== null && this.timer === null) this.arm(this.batch.maxDelayMs)
   }
 
   flush(): boolean {
@@ -226,32 +329,21 @@ class EventLogImpl implements EventLog {
   private flushNow(): boolean {
     if (this.batch === null) return true
     this.disarm()
-    let ok = true
-    const pending = this.inFlight
-    if (pending !== null) {
-      // The batch in flight lands (or fails) before the queue; its callback,
-      // when it comes, finds it settled here and does nothing.
-      this.inFlight = null
-      const result = this.writer.drain()
-      if (result === null) {
-        this.landed(pending.batch)
-      } else {
-        ok = false
-        this.requeue(pending.batch, result)
-      }
+    // Everything handed over lands (or fails) before the queue is written.
+    // Batches handed over land (or fail and go back in front) before the queue is written.
+    if (this.inFlight.length > 0) this.settleWritten()
+    this.disarm()
+    this.failing = false
+    this.stalled = false
+    if (this.queue.count === 0) return true
+    const batch = this.queue.take()
+    const result = this.writer.append(batch.bytes)
+    if (result === null) {
+      this.landed({ batch, job: 0, result, settled: false })
+      return true
     }
-    if (this.queue.count > 0) {
-      const batch = this.queue.take()
-      const result = this.writer.append(batch.bytes)
-      if (result === null) {
-        this.landed(batch)
-      } else {
-        ok = false
-        this.requeue(batch, result)
-      }
-    }
-    this.schedule(ok)
-    return ok
+    this.requeue(batch, result)
+    return false
   }
 
   close(): void {

@@ -5,7 +5,7 @@ import { eventTypes } from './registry.js'
 import type { EventTypeRegistry } from './types.js'
 
 export { logEvent } from './log-event.js'
-export { createEventLog, DEFAULT_BATCH } from './event-log.js'
+export { createEventLog, DEFAULT_BATCH, QUEUE_FULL_WAIT_MS } from './event-log.js'
 export type * from './types.js'
 
 export const SCHEMA_VERSION = '1'

@@ -3,6 +3,7 @@
 // the writer as bytes, with no join and no second encoding of a big string.
 const INITIAL_BYTES = 64 * 1024
 const KEEP_BYTES = 4 * 1024 * 1024 // a buffer grown past this during a backlog is not kept for reuse
+const KEEP_BUFFERS = 8 // several batches may be in flight: keep a few landed buffers for reuse
 
 /** Whole lines, newline included, in the order they were pushed. */
 export interface Batch {
@@ -14,7 +15,9 @@ export class LineQueue {
   count = 0
   private buf: Buffer
   private used = 0
-  private spare: Buffer | null = null
+  private readonly spares: Buffer[] = []
+  /** The size a batch needed last: new buffers start there, not at 64 KiB, so they need not grow. */
+  private nextBytes = INITIAL_BYTES
 
   constructor() {
     this.buf = Buffer.allocUnsafe(INITIAL_BYTES)
@@ -34,8 +37,7 @@ export class LineQueue {
   /** Everything queued; the queue starts over in another buffer, this one stays untouched until recycled. */
   take(): Batch {
     const batch = { bytes: this.buf.subarray(0, this.used), count: this.count }
-    this.buf = this.spare ?? Buffer.allocUnsafe(INITIAL_BYTES)
-    this.spare = null
+    this.buf = this.spares.pop() ?? Buffer.allocUnsafe(this.nextBytes)
     this.used = 0
     this.count = 0
     return batch
@@ -44,7 +46,7 @@ export class LineQueue {
   /** A batch that landed: its buffer can be reused. */
   recycle(batch: Batch): void {
     const whole = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.buffer.byteLength - batch.bytes.byteOffset)
-    if (this.spare === null && whole.length <= KEEP_BYTES) this.spare = whole
+    if (this.spares.length < KEEP_BUFFERS && whole.length <= KEEP_BYTES) this.spares.push(whole)
   }
 
   /**
@@ -70,6 +72,7 @@ export class LineQueue {
 
   private grow(need: number): void {
     const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + need))
+    if (bigger.length <= KEEP_BYTES) this.nextBytes = Math.max(this.nextBytes, bigger.length)
     this.buf.copy(bigger, 0, 0, this.used)
     this.buf = bigger
   }

@@ -4,6 +4,12 @@ import { createEventLog } from './event-log.js'
 import { resolveEventsFile } from '../common/index.js'
 import type { EventLog, LogFunction } from './types.js'
 
+/**
+ * Open logs kept, most recently used last. A host that changes
+ * DS01_EVENTS_FILE per call (one file per job, per test) must not run out of
+ * descriptors: the least recently used log is closed when a new one comes in.
+ */
+export const MAX_OPEN_LOGS = 8
 const logs = new Map<string, EventLog>()
 let lastPath = ''
 let lastLog: EventLog | undefined
@@ -11,10 +17,17 @@ let lastLog: EventLog | undefined
 function logFor(path: string): EventLog {
   if (path === lastPath && lastLog !== undefined) return lastLog
   let log = logs.get(path)
-  if (log === undefined) {
+  if (log !== undefined) {
+    logs.delete(path) // moved to the most recent end
+  } else {
     log = createEventLog({ path })
-    logs.set(path, log)
+    while (logs.size >= MAX_OPEN_LOGS) {
+      const [oldestPath, oldest] = logs.entries().next().value as [string, EventLog]
+      logs.delete(oldestPath)
+      oldest.close()
+    }
   }
+  logs.set(path, log)
   lastPath = path
   lastLog = log
   return log

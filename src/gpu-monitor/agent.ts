@@ -7,6 +7,7 @@ import {
   SampleLogger,
   describeExit,
   describeSpawnError,
+  signalGroup,
   startSampler,
   type EventSink,
   type ExitStatus,
@@ -27,11 +28,20 @@ export interface AgentOptions {
   backoff?: Partial<BackoffOptions>
   /** How long stop() waits for nvidia-smi to exit after SIGTERM, and again after SIGKILL (default 250 ms). */
   stopGraceMs?: number
+  /** No sample for this long: nvidia-smi's process group is killed and it is started again (default defaultStallMs). */
+  stallMs?: number
+}
+
+/** Ten intervals, and at least 10 s: a first sample can take seconds on a host without persistence mode. */
+export function defaultStallMs(intervalMs: number): number {
+  return Math.max(10 * intervalMs, 10_000)
 }
 
 export interface AgentStats extends SampleCounts {
   /** Times nvidia-smi was started again after it exited. */
   restarts: number
+  /** Times the watchdog found no sample for stallMs and killed nvidia-smi. */
+  stalls: number
 }
 
 const DEFAULT_STOP_GRACE_MS = 250
@@ -57,17 +67,46 @@ export class GpuMonitorAgent {
   private startedAt = 0
   private restartTimer: NodeJS.Timeout | null = null
   private restarts = 0
+  private stalls = 0
   private stopping = false
+  private readonly stallMs: number
+  private watchdog: NodeJS.Timeout | null = null
+  /** Samplers the watchdog already killed: their 'close' brings the restart. */
+  private readonly stalled = new WeakSet<Sampler>()
 
   constructor(private readonly options: AgentOptions) {
     this.samples = new SampleLogger(options.sink, options.warn)
     this.backoff = new Backoff(options.backoff)
     this.args = nvidiaSmiArgs(options.intervalMs)
+    this.stallMs = options.stallMs ?? defaultStallMs(options.intervalMs)
   }
 
   /** Starts nvidia-smi; rejects with the spawn error when it cannot run at all (not installed). */
   async start(): Promise<void> {
     await this.launch()
+    this.watchdog = setInterval(() => this.checkStall(), Math.max(50, Math.floor(this.stallMs / 4)))
+    this.watchdog.unref()
+  }
+
+  /**
+   * nvidia-smi that prints nothing for stallMs is stuck, or gone while a child
+   * of it holds its stdout open (then 'close' never comes and nothing would
+   * restart it): say so, kill its process group, and let it be started again.
+   */
+  private checkStall(): void {
+    const sampler = this.current
+    if (sampler === null || this.stopping || this.stalled.has(sampler)) return
+    const quietMs = Date.now() - Math.max(this.samples.lastSampleAt, this.startedAt)
+    if (quietMs <= this.stallMs) return
+    this.stalled.add(sampler)
+    this.stalls++
+    const gone = sampler.child.exitCode !== null || sampler.child.signalCode !== null
+    this.options.say(`${PREFIX}no sample from nvidia-smi (pid ${sampler.child.pid}${gone ? ', exited, its output still held open' : ''}) ` +
+      `for ${(quietMs / 1000).toFixed(1)} s; killing its process group and starting it again`)
+    signalGroup(sampler.child, 'SIGKILL')
+    // Whatever still holds the pipes (a process that left the group) must not keep 'close' from coming.
+    sampler.child.stdout?.destroy()
+    sampler.child.stderr?.destroy()
   }
 
   /** Stops nvidia-smi and waits (bounded) until everything it printed has been read and logged. */
@@ -75,12 +114,14 @@ export class GpuMonitorAgent {
     this.stopping = true
     if (this.restartTimer !== null) clearTimeout(this.restartTimer)
     this.restartTimer = null
+    if (this.watchdog !== null) clearInterval(this.watchdog)
+    this.watchdog = null
     const sampler = this.current
     if (sampler === null) return
     const grace = this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS
-    sampler.child.kill('SIGTERM')
+    signalGroup(sampler.child, 'SIGTERM')
     if (await within(sampler.closed, grace)) return
-    sampler.child.kill('SIGKILL')
+    signalGroup(sampler.child, 'SIGKILL')
     if (await within(sampler.closed, grace)) return
     // Stuck in the kernel (a wedged driver): leave it behind rather than hang the exit.
     this.options.say(`${PREFIX}nvidia-smi (pid ${sampler.child.pid}) did not exit after SIGKILL; leaving it`)
@@ -90,7 +131,7 @@ export class GpuMonitorAgent {
   }
 
   stats(): AgentStats {
-    return { ...this.samples.counts, restarts: this.restarts }
+    return { ...this.samples.counts, restarts: this.restarts, stalls: this.stalls }
   }
 
   private async launch(): Promise<void> {

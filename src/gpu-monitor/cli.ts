@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util'
 import { createEventLog, logEvent } from '../event/index.js'
 import { RateLimitedWarner, resolveEventsFile, resolveGpuUtilizationFile, stderrSink } from '../common/index.js'
-import { GpuMonitorAgent } from './agent.js'
+import { GpuMonitorAgent, defaultStallMs } from './agent.js'
 import { nvidiaSmiArgs } from './parse.js'
 import {
   PREFIX,
@@ -20,10 +20,24 @@ export const MAX_INTERVAL_MS = 3_600_000
 export const DEFAULT_INTERVAL_MS = 1000
 /** --once gives up on an nvidia-smi that has not answered by then (a wedged driver). */
 const ONCE_TIMEOUT_MS = 30_000
+/**
+ * Bytes one GPU adds to the GPU log per sample: measured from the agent's own
+ * output for 8 H100s (912 lines, 350.1 bytes each on average; the figure grows
+ * a little with longer product names). test/gpu-monitor-cost.test.mjs checks it.
+ */
+export const BYTES_PER_GPU_SAMPLE = 350
+
+/** What the settings cost on disk per GPU per day, in words, for the start-up line. */
+export function dailyCost(intervalMs: number): string {
+  const perGpuPerDay = (BYTES_PER_GPU_SAMPLE * 86_400_000) / intervalMs
+  const mb = (bytes: number): string => (bytes >= 10e9 ? `${(bytes / 1e9).toFixed(0)} GB` : bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${Math.round(bytes / 1e6)} MB`)
+  return `about ${BYTES_PER_GPU_SAMPLE} bytes per GPU per sample: ${mb(perGpuPerDay)} per GPU per day, ${mb(8 * perGpuPerDay)} a day for 8 GPUs`
+}
+
 /** Samples queue in memory at most this long before one append writes them (lost on SIGKILL). */
 const BATCH = { maxEvents: 1024, maxDelayMs: 1000, maxQueue: 100_000 }
 
-export const USAGE = `Usage: ds01-events gpu-monitor [--interval MS] [--file PATH] [--once] [--nvidia-smi PATH]
+export const USAGE = `Usage: ds01-events gpu-monitor [--interval MS] [--file PATH] [--once] [--nvidia-smi PATH] [--stall-ms MS]
 
 Samples every GPU with one long-lived nvidia-smi and logs one gpu.utilization event
 per GPU per sample to the GPU utilization log, until SIGTERM or SIGINT.
@@ -34,6 +48,8 @@ Options:
                       else /var/log/ds01/gpu-utilization.jsonl)
   --once              log one sample of every GPU, then exit
   --nvidia-smi PATH   the nvidia-smi to run (default: nvidia-smi on PATH)
+  --stall-ms MS       no sample for this long: warn, kill nvidia-smi's process group and
+                      start it again (default: 10 intervals, at least 10000)
   -h, --help          show this help
 
 system.startup and system.shutdown go to the main event log ($DS01_EVENTS_FILE,
@@ -44,6 +60,7 @@ Exit status: 0 stopped by SIGTERM/SIGINT, or --once logged a sample; 1 --once fa
 
 interface Options {
   intervalMs: number
+  stallMs: number
   file: string
   once: boolean
   nvidiaSmi: string
@@ -66,6 +83,7 @@ function parseOptions(args: string[]): Options | number {
         file: { type: 'string' },
         once: { type: 'boolean' },
         'nvidia-smi': { type: 'string' },
+        'stall-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h' }
       }
     }).values
@@ -86,12 +104,22 @@ function parseOptions(args: string[]): Options | number {
       return 2
     }
   }
+  let stallMs = defaultStallMs(intervalMs)
+  if (values['stall-ms'] !== undefined) {
+    stallMs = /^\d+$/.test(values['stall-ms']) ? Number(values['stall-ms']) : NaN
+    if (!(stallMs >= 2 * intervalMs && stallMs <= MAX_INTERVAL_MS)) {
+      say(`${PREFIX}--stall-ms must be a whole number of milliseconds from two intervals (${2 * intervalMs}) to ${MAX_INTERVAL_MS}, ` +
+        `not ${JSON.stringify(values['stall-ms'])}\n\n${USAGE}`)
+      return 2
+    }
+  }
   if (values.file === '' || values['nvidia-smi'] === '') {
     say(`${PREFIX}--file and --nvidia-smi need a non-empty value\n\n${USAGE}`)
     return 2
   }
   return {
     intervalMs,
+    stallMs,
     file: resolveGpuUtilizationFile(values.file),
     once: values.once === true,
     nvidiaSmi: values['nvidia-smi'] ?? 'nvidia-smi'
@@ -144,7 +172,7 @@ async function runOnce(options: Options, warn: Warn): Promise<number> {
 async function runAgent(options: Options, warn: Warn): Promise<number> {
   const signals = awaitSignal()
   const gpuLog = createEventLog({ path: options.file, batch: BATCH })
-  const agent = new GpuMonitorAgent({ nvidiaSmi: options.nvidiaSmi, intervalMs: options.intervalMs, sink: gpuLog, warn, say })
+  const agent = new GpuMonitorAgent({ nvidiaSmi: options.nvidiaSmi, intervalMs: options.intervalMs, stallMs: options.stallMs, sink: gpuLog, warn, say })
   try {
     await agent.start()
   } catch (err) {
@@ -156,12 +184,13 @@ async function runAgent(options: Options, warn: Warn): Promise<number> {
   const lifecycle = { source: SOURCE, component: SOURCE }
   logEvent('system.startup', { ...lifecycle, interval_ms: options.intervalMs, file: options.file, pid: process.pid })
   say(`${PREFIX}sampling every ${options.intervalMs} ms into ${options.file}; lifecycle events into ${resolveEventsFile()}`)
+  say(`${PREFIX}disk: ${dailyCost(options.intervalMs)} (docs/deployment.md, "Disk budget")`)
 
   const signal = await signals.signal
   await agent.stop()
   gpuLog.close() // flushes: the counts below are final
   const { written, dropped } = gpuLog.stats()
-  const { refused, unparseable, restarts } = agent.stats()
+  const { refused, unparseable, restarts, stalls } = agent.stats()
   logEvent('system.shutdown', {
     ...lifecycle,
     signal,
@@ -169,7 +198,8 @@ async function runAgent(options: Options, warn: Warn): Promise<number> {
     events_refused: refused,
     events_dropped: dropped,
     unparseable_lines: unparseable,
-    restarts
+    restarts,
+    stalls
   })
   signals.dispose()
   return 0

@@ -32,6 +32,8 @@ function quote(text: string): string {
 /** Turns nvidia-smi's stdout lines into events. One per agent, across restarts. */
 export class SampleLogger {
   readonly counts: SampleCounts = { logged: 0, refused: 0, unparseable: 0 }
+  /** Date.now() of the last sample line read (0: none yet): what the agent's watchdog looks at. */
+  lastSampleAt = 0
 
   constructor(private readonly sink: EventSink, private readonly warn: Warn) {}
 
@@ -43,6 +45,7 @@ export class SampleLogger {
       this.warn('unparseable', `${PREFIX}skipped a line from nvidia-smi that is not a sample: ${quote(text)}`)
       return
     }
+    this.lastSampleAt = Date.now()
     // The parser's fresh object takes the source too: no copy per event.
     const fields: Record<string, unknown> = details as unknown as Record<string, unknown>
     fields.source = SOURCE
@@ -70,7 +73,8 @@ export interface Sampler {
 }
 
 export function startSampler(command: string, args: string[], samples: SampleLogger, warn: Warn): Sampler {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  // Its own process group (detached): whatever it starts can be stopped with it (signalGroup).
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   let spawned = false
   const started = new Promise<void>((resolve, reject) => {
     child.once('spawn', () => {
@@ -96,6 +100,15 @@ export function startSampler(command: string, args: string[], samples: SampleLog
     })
   }
   return { child, started, closed }
+}
+
+/** Signals nvidia-smi's whole process group: a child of it that holds its stdout goes too. */
+export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal)
+  } catch {
+    child.kill(signal) // the group is gone already: the process itself, if still there
+  }
 }
 
 /** How nvidia-smi ended, in words for a warning. */

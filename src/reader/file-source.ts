@@ -3,7 +3,7 @@
 // lines. Files wholly outside --since/--until are not opened past their first
 // line; --since seeks by bisection in a plain file; --follow then tails the
 // current file across rotations, like `tail -F`.
-import { constants, createReadStream, promises as fsp, readdirSync, statSync } from 'node:fs'
+import { constants, promises as fsp, readdirSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { createGunzip } from 'node:zlib'
 import type { QueryFilter } from './filter.js'
@@ -12,9 +12,8 @@ import { parseEventLine, type SkipCounts } from './record.js'
 
 /** Concurrent writers (batched ones hold events up to a flush) write timestamps slightly out of order. */
 export const DISORDER_SLACK_MS = 5 * 60_000
+/** Read size; also the bound on a line: a longer "line" is damage, dropped and counted, never buffered whole. */
 const CHUNK_BYTES = 4 << 20
-/** A "line" longer than this is damage: dropped (counted), never buffered whole. */
-const MAX_LINE_BYTES_READ = 1 << 20
 const PROBE_BYTES = 64 << 10
 
 export interface Generation {
@@ -56,7 +55,19 @@ function explain(path: string, err: NodeJS.ErrnoException): { problem: string; c
     return { code, problem: `permission denied: ${path}\nThe event log is readable by root and members of the docker group: run it with sudo, or ask an admin to add you to docker (then log in again).` }
   }
   if (code === 'EISDIR') return { code, problem: `${path} is a directory, not a log file (--file PATH names the file)` }
+  if (code === 'ENOTREG') return { code, problem: `${path} is not a regular file (a log is a plain file; see 'sudo ds01-events setup')` }
   return { code, problem: `cannot read ${path}: ${err.message}` }
+}
+
+/** Opens a file to read without ever blocking (a FIFO planted at a log's name would) and only when it is a regular file. */
+export async function openRegular(path: string): Promise<fsp.FileHandle> {
+  const handle = await fsp.open(path, constants.O_RDONLY | constants.O_NONBLOCK)
+  const st = await handle.stat()
+  if (!st.isFile()) {
+    await handle.close()
+    throw Object.assign(new Error(`${path} is not a regular file`), { code: st.isDirectory() ? 'EISDIR' : 'ENOTREG' })
+  }
+  return handle
 }
 
 /** Checks that the log can be read before anything is printed. */
@@ -64,13 +75,7 @@ export async function openGenerations(path: string, follow: boolean): Promise<Op
   const all = listGenerations(path)
   const current = all[all.length - 1]
   try {
-    const handle = await fsp.open(current.path, constants.O_RDONLY | constants.O_NONBLOCK)
-    try {
-      const st = await handle.stat()
-      if (st.isDirectory()) return { ok: false, ...explain(current.path, Object.assign(new Error('is a directory'), { code: 'EISDIR' })) }
-    } finally {
-      await handle.close()
-    }
+    await (await openRegular(current.path)).close()
     return { ok: true, generations: all }
   } catch (err) {
     const e = err as NodeJS.ErrnoException
@@ -83,7 +88,7 @@ export async function openGenerations(path: string, follow: boolean): Promise<Op
 /** The first bytes of a generation (decompressed), for its first timestamp. */
 async function headOf(gen: Generation): Promise<Buffer> {
   if (!gen.gz) {
-    const handle = await fsp.open(gen.path, 'r')
+    const handle = await openRegular(gen.path)
     try {
       const buf = Buffer.allocUnsafe(PROBE_BYTES)
       const { bytesRead } = await handle.read(buf, 0, PROBE_BYTES, 0)
@@ -92,7 +97,7 @@ async function headOf(gen: Generation): Promise<Buffer> {
       await handle.close()
     }
   }
-  const stream = createReadStream(gen.path, { highWaterMark: 16 << 10 }).pipe(createGunzip())
+  const stream = (await openRegular(gen.path)).createReadStream({ highWaterMark: 16 << 10 }).pipe(createGunzip())
   const parts: Buffer[] = []
   let length = 0
   try {
@@ -194,7 +199,7 @@ export interface ScanEnd {
  * each chunk; the bytes after the last newline are left unread (end.position).
  */
 export async function * scanRange(handle: fsp.FileHandle, position: number, state: ScanState, end: ScanEnd): AsyncGenerator<void> {
-  let buf = Buffer.allocUnsafe(CHUNK_BYTES)
+  const buf = Buffer.allocUnsafe(CHUNK_BYTES)
   let carry = 0
   let base = position // file offset of buf[0]
   let dropping = false
@@ -202,19 +207,17 @@ export async function * scanRange(handle: fsp.FileHandle, position: number, stat
     end.position = base
     if (state.stopped()) return
     if (carry === buf.length) {
-      // a line longer than the buffer: grow up to the bound, then drop it
-      if (buf.length >= MAX_LINE_BYTES_READ) {
-        dropping = true
-        base += carry
-        carry = 0
-      } else {
-        const bigger = Buffer.allocUnsafe(buf.length * 2)
-        buf.copy(bigger, 0, 0, carry)
-        buf = bigger
-      }
+      // a "line" as long as the buffer: damage; dropped up to its newline
+      dropping = true
+      base += carry
+      carry = 0
     }
     const { bytesRead } = await handle.read(buf, carry, buf.length - carry, base + carry)
-    if (bytesRead === 0) return
+    if (bytesRead === 0) {
+      if (dropping) state.skips.unreadable++
+      end.position = base
+      return
+    }
     const filled = carry + bytesRead
     let start = 0
     if (dropping) {
@@ -244,16 +247,29 @@ export async function * scanRange(handle: fsp.FileHandle, position: number, stat
 
 /** Reads a gzipped generation through the scanner, yielding after each chunk. */
 export async function * scanGz(path: string, state: ScanState, end: ScanEnd): AsyncGenerator<void> {
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }))
+  const stream = (await openRegular(path)).createReadStream({ highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }))
   let carry: Buffer = Buffer.alloc(0)
+  let dropping = false
   try {
     for await (const part of stream as AsyncIterable<Buffer>) {
       if (state.stopped()) return
-      const buf = carry.length === 0 ? part : Buffer.concat([carry, part])
+      let buf = carry.length === 0 ? part : Buffer.concat([carry, part])
+      if (dropping) {
+        const nl = buf.indexOf(0x0a)
+        if (nl < 0) { carry = Buffer.alloc(0); continue }
+        dropping = false
+        buf = buf.subarray(nl + 1)
+      }
       const lastNl = buf.lastIndexOf(0x0a)
       if (lastNl < 0) {
-        carry = buf.length > MAX_LINE_BYTES_READ ? Buffer.alloc(0) : buf
-        if (buf.length > MAX_LINE_BYTES_READ) state.skips.unreadable++
+        // no newline yet: keep it, up to the bound on a line
+        if (buf.length >= CHUNK_BYTES) {
+          state.skips.unreadable++
+          dropping = true
+          carry = Buffer.alloc(0)
+        } else {
+          carry = buf
+        }
         continue
       }
       if (state.scanner.scan(buf, 0, lastNl) === PAST_UNTIL) {
@@ -267,20 +283,5 @@ export async function * scanGz(path: string, state: ScanState, end: ScanEnd): As
   } finally {
     stream.destroy()
   }
-  if (carry.length > 0) state.skips.torn++
-}
-
-/** Lines left after the last newline of a file that will not grow: a torn last line. */
-export async function countTornTail(handle: fsp.FileHandle, position: number, skips: SkipCounts): Promise<void> {
-  const st = await handle.stat()
-  if (st.size > position) skips.torn++
-}
-
-export function sameFile(a: { ino: number; dev: number }, path: string): boolean {
-  try {
-    const st = statSync(path)
-    return st.ino === a.ino && st.dev === a.dev
-  } catch {
-    return false
-  }
+  if (carry.length > 0 && !dropping) state.skips.torn++
 }

@@ -84,7 +84,8 @@ interface Row {
 
 /** Aligned columns: time, type, user, source, details as key=value. */
 export class HumanFormatter {
-  private widths = { type: 18, user: 6, source: 6 }
+  // minimums that fit most values, so that lines printed one by one (follow) stay aligned
+  private widths = { type: 18, user: 8, source: 10 }
   constructor(private readonly colour: boolean) {}
 
   private row(record: EventRecord): Row {

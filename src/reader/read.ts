@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { QueryFilter } from './filter.js'
 import { LineScanner, type LineSink } from './scan.js'
 import type { SkipCounts } from './record.js'
-import { DISORDER_SLACK_MS, generationsInRange, scanGz, scanRange, seekSince, type Generation, type ScanEnd, type ScanState } from './file-source.js'
+import { DISORDER_SLACK_MS, generationsInRange, openRegular, scanGz, scanRange, seekSince, type Generation, type ScanEnd, type ScanState } from './file-source.js'
 
 export interface DriveOptions {
   /** the current file's path (generations were listed from it) */
@@ -37,9 +37,9 @@ interface Open {
 async function openPlain(path: string): Promise<Open | null> {
   let handle: fsp.FileHandle
   try {
-    handle = await fsp.open(path, 'r')
+    handle = await openRegular(path)
   } catch {
-    return null // deleted by rotation in the meantime, or not yet re-created
+    return null // deleted by rotation in the meantime, not yet re-created, or not a plain file
   }
   const st = await handle.stat()
   return { handle, ino: st.ino, dev: st.dev, position: 0 }

@@ -25,10 +25,15 @@ export interface RawWriter {
   /** Appends whole lines (each ending in '\n', at most 4096 bytes) in one write, under the lock. */
   append(data: string | Uint8Array): WriteResult
   /**
-   * The same, off the event loop. Lines keep their order with later `append` calls.
-   * A Uint8Array is written in place, not copied: leave it unchanged until the callback runs.
+   * The same, off the event loop. Any number may be queued: they are written
+   * in order, and keep their order with later `append` calls. After a failure,
+   * the jobs handed over before its callback runs (or drain() reports it) fail
+   * too, untried, so a caller that retries failed data never sees later data
+   * land before it. A Uint8Array is written in place, not copied: leave it
+   * unchanged until the callback runs. Returns the job's number (1, 2, ... in
+   * the order accepted), or 0 for a refusal (reported to the callback).
    */
-  appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): void
+  appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): number
   /**
    * Writes, synchronously, what appendAsync holds and has not started (and
    * waits for one in progress): then everything handed to appendAsync is on
@@ -37,6 +42,19 @@ export interface RawWriter {
    * callbacks still run later, as usual.
    */
   drain(): WriteResult
+  /**
+   * Waits, at most `timeoutMs`, until every appendAsync job has been written
+   * or has failed, without writing anything itself: a stalled disk costs the
+   * caller at most the bound. true when nothing is left to write.
+   */
+  waitIdle(timeoutMs: number): boolean
+  /**
+   * The number of the newest appendAsync job that landed (0: none). Once
+   * nothing is left to write (drain(), or waitIdle() true), a job landed if
+   * and only if its number is at most this: jobs are written in order, and
+   * after a failure none lands until the caller has heard of it.
+   */
+  lastLanded(): number
   stats(): WriterStats
   /** Writes what appendAsync still holds, then closes the descriptor. */
   close(): void

@@ -1,7 +1,7 @@
 // The writer layer's entry: openWriter picks the native addon or the
 // JavaScript fallback behind one contract (contract.ts).
 import { resolve } from 'node:path'
-import { DEFAULT_LOCK_TIMEOUT_MS, type RawWriter, type WriteResult, type WriterOptions, type WriterStats } from './contract.js'
+import { DEFAULT_LOCK_TIMEOUT_MS, type RawWriter, type WriteError, type WriteResult, type WriterOptions, type WriterStats } from './contract.js'
 import { loadNative } from './native.js'
 import type { JsWriter } from './js-writer.js'
 
@@ -23,8 +23,10 @@ export function openWriter(path: string, options: WriterOptions = {}): RawWriter
 
 interface NativeHandle {
   append(data: string | Uint8Array): WriteResult
-  appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): WriteResult
+  appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): WriteError | number
   drain(): WriteResult
+  waitIdle(timeoutMs: number): boolean
+  lastLanded(): number
   stats(): WriterStats
   close(): null
 }
@@ -35,12 +37,20 @@ class NativeWriter implements RawWriter {
   append(data: string | Uint8Array): WriteResult {
     return this.handle.append(data)
   }
-  appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): void {
-    const refused = this.handle.appendAsync(data, callback)
-    if (refused !== null) queueMicrotask(() => callback(refused))
+  appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): number {
+    const job = this.handle.appendAsync(data, callback)
+    if (typeof job === 'number') return job
+    queueMicrotask(() => callback(job))
+    return 0
   }
   drain(): WriteResult {
     return this.handle.drain()
+  }
+  waitIdle(timeoutMs: number): boolean {
+    return this.handle.waitIdle(timeoutMs)
+  }
+  lastLanded(): number {
+    return this.handle.lastLanded()
   }
   stats(): WriterStats {
     return this.handle.stats()

@@ -130,9 +130,11 @@ export class JsWriter implements RawWriter {
   private dev = 0
   private ino = 0
   private closed = false
-  private readonly pending: { bytes: Uint8Array; callback: (result: WriteResult) => void }[] = []
-  private scheduled = false
+  /** An async failure the caller has not heard of yet: later async appends fail untried until it has. */
+  private halted: WriteError | null = null
   private asyncFailure: WriteError | null = null
+  private jobs = 0
+  private landedJob = 0
   private readonly counts: WriterStats = { appends: 0, bytes: 0, reopens: 0, lockTimeouts: 0, rollbacks: 0 }
 
   /** Refusal of every append, when the path itself is unusable (checked once, not per line). */
@@ -145,35 +147,57 @@ export class JsWriter implements RawWriter {
   }
 
   append(data: string | Uint8Array): WriteResult {
-    this.drainPending()
     return this.appendNow(data)
   }
 
   /**
    * Node has no thread-pool write that a later synchronous call could wait
-   * for, so this writer's async appends are deferred writes on the main
-   * thread: order with later appends and drain() hold, at the cost of the
-   * event loop doing the write.
+   * for, so this writer writes at once, on the caller's thread, and calls back
+   * after the caller's code (a microtask). Order with later appends, drain()
+   * and the halt after a failure (see RawWriter) hold as in the addon.
    */
-  appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): void {
+  appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): number {
     if (!isData(data)) {
       queueMicrotask(() => callback(INVALID))
-      return
+      return 0
     }
-    this.pending.push({ bytes: typeof data === 'string' ? Buffer.from(data) : data, callback })
-    if (this.scheduled) return
-    this.scheduled = true
-    setImmediate(() => {
-      this.scheduled = false
-      this.drainPending()
+    const job = ++this.jobs
+    let result = this.halted
+    if (result === null) {
+      result = this.appendNow(data)
+      if (result === null) this.landedJob = job
+      else {
+        this.halted = result
+        if (this.asyncFailure === null) this.asyncFailure = result
+      }
+    }
+    const failure = result
+    queueMicrotask(() => {
+      if (failure !== null) {
+        // The caller hears of the failure now: later async appends are tried again,
+        // and a later drain() must not report this one again.
+        this.halted = null
+        if (this.asyncFailure === failure) this.asyncFailure = null
+      }
+      callback(failure)
     })
+    return job
   }
 
   drain(): WriteResult {
-    this.drainPending()
+    this.halted = null
     const failure = this.asyncFailure
     this.asyncFailure = null
     return failure
+  }
+
+  /** Nothing is ever left to write: appendAsync wrote at once. */
+  waitIdle(): boolean {
+    return true
+  }
+
+  lastLanded(): number {
+    return this.landedJob
   }
 
   stats(): WriterStats {
@@ -181,23 +205,9 @@ export class JsWriter implements RawWriter {
   }
 
   close(): void {
-    this.drainPending()
     if (this.fd >= 0) closeQuietly(this.fd)
     this.fd = -1
     this.closed = true
-  }
-
-  /** Writes the async jobs still waiting, in order; their callbacks run after the caller's code. */
-  private drainPending(): void {
-    for (const job of this.pending.splice(0)) {
-      const result = this.appendNow(job.bytes)
-      if (result !== null && this.asyncFailure === null) this.asyncFailure = result
-      queueMicrotask(() => {
-        // Its callback reports this failure: a later drain() must not again.
-        if (this.asyncFailure === result) this.asyncFailure = null
-        job.callback(result)
-      })
-    }
   }
 
   private appendNow(data: string | Uint8Array): WriteResult {

@@ -1,14 +1,16 @@
 // Loads the addon once per process, or explains why the JavaScript writer stands in.
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import type { WriteResult, WriterStats } from './contract.js'
+import type { WriteError, WriteResult, WriterStats } from './contract.js'
 import { warnOnce } from '../common/index.js'
 
 export interface NativeBinding {
   Writer: new (path: string, lockTimeoutMs: number) => {
     append(data: string | Uint8Array): WriteResult
-    appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): WriteResult
+    appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): WriteError | number
     drain(): WriteResult
+    waitIdle(timeoutMs: number): boolean
+    lastLanded(): number
     stats(): WriterStats
     close(): null
   }

@@ -1,6 +1,10 @@
 // Users, groups and the real /var/log/ds01 layout, for tests that run as root
-// (CI is a fresh root Debian 12 machine): a non-root member of `docker`, a user
-// outside it, and a temporary directory laid out like the real one.
+// (CI is a fresh root Debian 12 machine): a non-root member of a test group
+// standing in for `docker`, a user outside it, and a temporary directory laid
+// out like the real one.
+// Every user and group is named after this process (and the runner's tag, see
+// test/run.mjs), made only here, and removed when the process exits, whatever
+// the tests did. The real `docker` group is never created nor changed.
 import { spawn, spawnSync } from 'node:child_process'
 import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -8,10 +12,46 @@ import { join } from 'node:path'
 import { after } from 'node:test'
 
 export const IS_ROOT = process.getuid?.() === 0
-export const GROUP = 'docker'
-export const MEMBER = 'ds01-member'
-export const OUTSIDER = 'ds01-outsider'
+/** Prefix of every user and group the tests make: the runner's tag, then the pid. */
+export const TEST_PREFIX = `ds01-${process.env.DS01_TEST_TAG ?? ''}${process.pid}-`
+/** A name for a user or group of this test process. */
+export function testName (suffix) {
+  return TEST_PREFIX + suffix
+}
+/** The group that stands in for `docker`. */
+export const GROUP = testName('docker')
+export const MEMBER = testName('member')
+export const OUTSIDER = testName('outsider')
 export const REPO = new URL('../../', import.meta.url).pathname.replace(/\/$/, '')
+
+const madeUsers = new Set()
+const madeGroups = new Set()
+let cleanupHooked = false
+
+/** Removes every user, then every group, this process made; says what it could not. */
+export function removeTestAccounts () {
+  for (const [set, command, gone] of [[madeUsers, 'userdel', (n) => userId(n) === undefined], [madeGroups, 'groupdel', (n) => groupId(n) === undefined]]) {
+    for (const name of set) {
+      try {
+        shadow(command, [name], () => gone(name))
+      } catch (err) {
+        process.stderr.write(`test cleanup: ${err.message}\n`)
+      }
+    }
+    set.clear()
+  }
+}
+
+function made (set, name) {
+  set.add(name)
+  if (cleanupHooked) return
+  cleanupHooked = true
+  process.on('exit', removeTestAccounts)
+}
+
+function ownName (name) {
+  if (!name.startsWith(TEST_PREFIX)) throw new Error(`tests make only their own users and groups (${TEST_PREFIX}*), not ${name}`)
+}
 
 function sleepSync (ms) {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
@@ -43,16 +83,22 @@ function groupsOf (name) {
   return r.status === 0 ? r.stdout.trim().split(/\s+/) : []
 }
 
-/** Creates the group if missing (idempotent, safe when tests race); returns its id. */
+/** Creates this process's group if missing (removed at exit); returns its id. */
 export function ensureGroup (name = GROUP) {
-  if (groupId(name) === undefined) shadow('groupadd', [name], () => groupId(name) !== undefined)
+  ownName(name)
+  if (groupId(name) === undefined) {
+    made(madeGroups, name)
+    shadow('groupadd', [name], () => groupId(name) !== undefined)
+  }
   return groupId(name)
 }
 
 /** A system user with no home and no login, in `groups` (and only those we add); returns its uid. */
 export function ensureUser (name, groups = []) {
+  ownName(name)
   for (const group of groups) ensureGroup(group)
   if (userId(name) === undefined) {
+    made(madeUsers, name)
     const extra = groups.length > 0 ? ['-G', groups.join(',')] : []
     shadow('useradd', ['-M', '-N', '-s', '/usr/sbin/nologin', ...extra, name], () => userId(name) !== undefined)
   }
@@ -62,7 +108,7 @@ export function ensureUser (name, groups = []) {
   return userId(name)
 }
 
-/** The docker member and the outsider, created if missing. */
+/** The member of the stand-in docker group and the outsider, created if missing (removed at exit). */
 export function ensureTestUsers () {
   const gid = ensureGroup(GROUP)
   const member = ensureUser(MEMBER, [GROUP])

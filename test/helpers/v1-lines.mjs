@@ -9,8 +9,14 @@ import schemas from '../../dist/event/schemas.js'
 export const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/
 const KEY_ORDER = ['timestamp', 'event_type', 'schema_version', 'user', 'source', 'details']
 
+const tempDirs = []
+
+/** A path in a fresh directory of its own; every such directory is removed when the process exits. */
 export function tempLog (name = 'events.jsonl') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ds01-'))
+  if (tempDirs.push(dir) === 1) {
+    process.on('exit', () => { for (const each of tempDirs) fs.rmSync(each, { recursive: true, force: true }) })
+  }
   return path.join(dir, name)
 }
 

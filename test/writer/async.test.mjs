@@ -95,3 +95,39 @@ test(`${KIND}: a failure its callback reported is not reported again by drain()`
   assert.deepEqual(lines(join(blocker, 'events.jsonl')), ['{"n":2}'])
   w.close()
 })
+
+test(`${KIND}: after a failure, what was handed over before the caller heard of it fails untried; then writes resume`, async () => {
+  const dir = scratch()
+  const blocker = join(dir, 'not-a-dir')
+  writeFileSync(blocker, '') // a file where the log's directory belongs: ENOTDIR
+  const path = join(blocker, 'events.jsonl')
+  const w = open(path)
+  const results = []
+  const heard = []
+  assert.equal(w.appendAsync('{"n":1}\n', (r) => heard.push(results.push(['first', r?.code ?? null]))), 1)
+  assert.equal(w.waitIdle(10_000), true, 'the first job is done (failed)')
+  rmSync(blocker) // the way is clear now, but nobody has heard of the failure yet
+  assert.equal(w.appendAsync('{"n":2}\n', (r) => heard.push(results.push(['second', r?.code ?? null]))), 2)
+  assert.equal(w.waitIdle(10_000), true)
+  assert.equal(w.lastLanded(), 0, 'nothing landed')
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  assert.deepEqual(results, [['first', 'ENOTDIR'], ['second', 'ENOTDIR']], 'the second was not tried: it would have landed')
+  // The callbacks ran: later jobs are tried again.
+  assert.equal(await appendAsync(w, '{"n":3}\n'), null)
+  assert.equal(w.lastLanded(), 3)
+  assert.deepEqual(lines(path), ['{"n":3}'])
+  w.close()
+})
+
+test(`${KIND}: many jobs queued at once land in order; waitIdle() and lastLanded() see them all`, async () => {
+  const path = join(scratch(), 'events.jsonl')
+  const w = open(path)
+  const numbers = []
+  for (let n = 0; n < 200; n++) numbers.push(w.appendAsync(Buffer.from(`{"n":${n}}\n`), () => {}))
+  assert.deepEqual(numbers, Array.from({ length: 200 }, (_, i) => i + 1))
+  assert.equal(w.waitIdle(10_000), true)
+  assert.equal(w.lastLanded(), 200)
+  assert.deepEqual(lines(path).map((l) => JSON.parse(l).n), Array.from({ length: 200 }, (_, i) => i))
+  assert.equal(w.drain(), null)
+  w.close()
+})
