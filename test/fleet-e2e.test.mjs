@@ -18,7 +18,7 @@ import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { gunzipSync } from 'node:zlib'
 import { fleetMissing, Rsyslog, startPostgres, freePort, waitListening } from './helpers/fleet.mjs'
-import { REPO } from './helpers/system.mjs'
+import { REPO, testName } from './helpers/system.mjs'
 
 const require = createRequire(import.meta.url)
 const STRESS = process.env.DS01_STRESS === '1'
@@ -70,10 +70,9 @@ function keep (command, args, env) {
 
 test('fleet: two senders, a central rsyslog and PostgreSQL keep every line exactly once through rotations and outages', options, async (t) => {
   if (missing !== undefined) assert.fail(`CI lacks what the fleet test needs: ${missing}`)
-  const tag = `d1f${process.pid}`
-  const syslogUser = `${tag}s` // stands in for Ubuntu's syslog user ...
-  const admGroup = `${tag}a` // ... in group adm
-  const logGroup = `${tag}d` // stands in for docker: the log files are 0660 root:logGroup
+  const syslogUser = testName('fsyslog') // stands in for Ubuntu's syslog user ...
+  const admGroup = testName('fadm') // ... in group adm
+  const logGroup = testName('fdocker') // stands in for docker: the log files are 0660 root:logGroup
   const root = mkdtempSync(join(tmpdir(), 'ds01-fleet-'))
   chmodSync(root, 0o755) // the dropped sender and postgres reach their folders through it
   const cleanups = []
@@ -292,6 +291,23 @@ test('fleet: two senders, a central rsyslog and PostgreSQL keep every line exact
   const human = cli(['query', '--db', pg.url, '--user', 'bob', '--limit', '5'], { NO_COLOR: '1' })
   assert.equal(human.trim().split('\n').length, 5)
   assert.match(human, new RegExp(`host=(${HOSTS.map((h) => h.replace(/\./g, '\\.')).join('|')})`))
+
+  // --follow: a new event logged on a host comes out of the database through the whole pipeline
+  const follow = spawn(process.execPath, [CLI, 'query', '--db', pg.url, '--follow', '--json', '--limit', '1', '--poll-ms', '200', '--host', hosts[0].name, '--type', 'test.cli'],
+    { stdio: ['ignore', 'pipe', 'pipe'] })
+  let followed = ''
+  follow.stdout.on('data', (chunk) => { followed += chunk })
+  const followExit = new Promise((resolve) => follow.once('exit', (code) => resolve(code)))
+  cleanups.push(() => follow.kill('SIGKILL'))
+  await sleep(1500)
+  cli(['log', 'test.cli', 'result=followed'], { DS01_EVENTS_FILE: hosts[0].events })
+  cli(['log', 'test.cli', 'result=elsewhere'], { DS01_EVENTS_FILE: hosts[1].events })
+  for (let i = 0; i < 300 && !followed.includes('"result":"followed"'); i++) await sleep(100)
+  follow.kill('SIGINT')
+  assert.equal(await followExit, 0, 'follow ends with status 0 on Ctrl-C')
+  const followedLines = followed.split('\n').filter(Boolean)
+  assert.equal(followedLines.length, 1, followed)
+  assert.match(followedLines[0], /"result":"followed"/)
 
   t.diagnostic(`events ${actual.events.length}, gpu samples ${actual.gpu.length}, rotations every ${ROTATE_EVERY_MS} ms, outage ${OUTAGE_S} s`)
 })

@@ -8,13 +8,13 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writ
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
-import { REPO } from './helpers/system.mjs'
+import { REPO, testName } from './helpers/system.mjs'
 
 const CLI = join(REPO, 'bin', 'ds01-events.js')
 const IS_ROOT = process.getuid?.() === 0
 const HAS_SETFACL = spawnSync('setfacl', ['--version']).status === 0
 const ROOT_ONLY = { skip: !IS_ROOT ? 'needs root' : (!HAS_SETFACL && !process.env.CI) ? 'setfacl missing (apt-get install acl)' : false }
-const GROUP = `d1fs${process.pid}`
+const GROUP = testName('freader')
 
 function cli (args) {
   return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, DS01_EVENTS_DB: '' } })
@@ -82,7 +82,7 @@ test('setup --forward refuses what would break the config, with what to do', ROO
     assert.equal(r.status, 1, `${JSON.stringify(bad)}: ${r.stderr}`)
     assert.match(r.stderr, /HOST\[:PORT\]|names no host|between 1 and 65535/)
   }
-  const noGroup = cli(t.args.map((a) => (a === GROUP ? 'd1f-no-such-group' : a)))
+  const noGroup = cli(t.args.map((a) => (a === GROUP ? testName('no-such-group') : a)))
   assert.equal(noGroup.status, 1)
   assert.match(noGroup.stderr, /--reader-group/)
   const noDir = cli(t.args.map((a) => (a === t.dir ? join(t.root, 'missing') : a)))

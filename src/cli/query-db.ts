@@ -2,10 +2,11 @@
 // PostgreSQL store, with the same filters and output as over the files, plus
 // --host and a host column. Exit status: 0 it ran, 1 the database could not be
 // queried, 2 usage error.
+import { once } from 'node:events'
 import { parseArgs } from 'node:util'
 import type { Client } from 'pg'
 import { followDatabase, newestId, readDatabase, summaryRows } from '../fleet/index.js'
-import { describeSkips, HumanFormatter, jsonLine, noSkips, QueryFilter, Summary, useColour, type EventRecord } from '../reader/index.js'
+import { describeSkips, noSkips, QueryFilter, QueryOutput, Summary, useColour } from '../reader/index.js'
 
 const QUERY_DB_OPTIONS = {
   db: { type: 'string' },
@@ -34,8 +35,9 @@ function usageError(problem: string): number {
   return (require('./help.js') as typeof import('./help.js')).usageError('query', problem)
 }
 
-function write(text: string): void {
-  if (text !== '') process.stdout.write(text)
+/** Waits for a full pipe to drain: memory stays bounded whatever --all returns. */
+async function write(text: string): Promise<void> {
+  if (text !== '' && !process.stdout.write(text)) await once(process.stdout, 'drain')
 }
 
 /** The reader's summary, and the same counts by host. */
@@ -98,29 +100,23 @@ export async function runQueryDb(args: string[]): Promise<number> {
     throw err
   })
   const colour = useColour(process.stdout)
-  const human = new HumanFormatter(colour)
-  const render = (records: readonly EventRecord[]): string => (v.json === true ? records.map(jsonLine).join('') : human.formatAll(records))
+  // the reader's output: the same window, --all, --reverse, follow and columns as for files
+  const output = new QueryOutput({ json: v.json, all: v.all, reverse: v.reverse, limit, colour }, write)
   const skips = noSkips()
   try {
     await client.connect()
     if (v.summary === true) {
-      write(renderSummary(await summaryRows(client, filter, hosts), v.json === true, colour))
+      await write(renderSummary(await summaryRows(client, filter, hosts), v.json === true, colour))
       return 0
     }
     const startId = v.follow === true ? await newestId(client) : '0'
-    const collected: EventRecord[] = []
-    for await (const batch of readDatabase(client, { filter, hosts, limit: v.all === true ? undefined : limit, skips })) {
-      if (v.all === true && v.reverse !== true) write(v.json === true ? batch.map(jsonLine).join('') : batch.map((r) => human.format(r)).join(''))
-      else collected.push(...batch)
-    }
-    if (v.reverse === true) collected.reverse()
-    write(render(collected))
+    for await (const batch of readDatabase(client, { filter, hosts, limit: v.all === true ? undefined : limit, skips })) await output.add(batch)
     if (v.follow === true) {
+      output.caughtUp()
       process.on('SIGINT', onInterrupt)
-      for await (const batch of followDatabase(client, { filter, hosts, skips, afterId: startId, pollMs, signal: controller.signal })) {
-        write(v.json === true ? batch.map(jsonLine).join('') : batch.map((r) => human.format(r)).join(''))
-      }
+      for await (const batch of followDatabase(client, { filter, hosts, skips, afterId: startId, pollMs, signal: controller.signal })) await output.add(batch)
     }
+    await output.finish()
   } catch (err) {
     process.stderr.write(`ds01-events query: the database ${redact(url)} could not be queried: ${err instanceof Error ? err.message : String(err)}\n` +
       'Check the URL and that the schema is applied (ds01-events setup --central --db URL).\n')

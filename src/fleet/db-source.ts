@@ -2,6 +2,7 @@
 // of the query reader: the reader's QueryFilter becomes parameterised SQL (the
 // values travel as parameters, never in the text), and rows become the same
 // EventRecords the file source yields, with their host.
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Client } from 'pg'
 import { parseEventLine, type EventRecord, type QueryFilter, type SkipCounts } from '../reader/index.js'
 
@@ -137,10 +138,8 @@ export async function * followDatabase(client: Client, o: DbReadOptions & { afte
       yield result.rows.map((r) => toRecord(r, o.skips)).filter((r): r is EventRecord => r !== null)
       continue
     }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, o.pollMs)
-      o.signal.addEventListener('abort', () => { clearTimeout(timer); resolve() }, { once: true })
-    })
+    // aborted: the wait ends at once (and leaves no listener behind)
+    await sleep(o.pollMs, undefined, { signal: o.signal }).catch(() => undefined)
   }
 }
 
