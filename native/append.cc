@@ -20,17 +20,24 @@ namespace {
 
 // O_NOCTTY: a terminal named by mistake must not become our controlling tty before it is refused.
 constexpr int kOpenFlags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
-constexpr mode_t kFileMode = 0664;
+constexpr mode_t kFileMode = 0660;  // the spec: root:docker 0660, not for every local user
 constexpr mode_t kDirMode = 0775;
 constexpr long kCreateWindowMs = 50;
 constexpr long kRecreateWaitMs = 100;
+// After a lock wait reaches the bound, appends for this many bounds try the
+// lock once and do not wait: a holder that never lets go costs one bound in
+// every 100 (100 ms per 10 s by default, 1 %), not one bound per append.
+constexpr long kLockCooldownBounds = 100;
+// Space reserved ahead of the end at a time (one fallocate per 64 KiB of growth).
+constexpr uint64_t kReserveChunk = 65536;  // 64 KiB
+constexpr unsigned kStatMask = STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_INO | STATX_SIZE | STATX_BLOCKS;
 
 bool StatFd(int fd, struct statx* st) {
-  return statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_MODE | STATX_INO | STATX_SIZE | STATX_NLINK, st) == 0;
+  return statx(fd, "", AT_EMPTY_PATH, kStatMask, st) == 0;
 }
 
 bool StatPath(const char* path, struct statx* st) {
-  return statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_MODE | STATX_INO, st) == 0;
+  return statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, kStatMask, st) == 0;
 }
 
 dev_t DevOf(const struct statx& st) { return makedev(st.stx_dev_major, st.stx_dev_minor); }
@@ -144,6 +151,7 @@ const char* CodeName(int code) {
     case kErrBadBatch: return "EBADLINES";
     case kErrTornLine: return "ETORNLINE";
     case kErrClosed: return "ECLOSED";
+    case kErrHardlink: return "EHARDLINK";
     case EACCES: return "EACCES";
     case EPERM: return "EPERM";
     case ENOENT: return "ENOENT";
@@ -222,8 +230,15 @@ bool Appender::OpenPath(AppendError* err) {
     close(fd);
     return false;
   }
+  if (st.stx_nlink > 1) {
+    Fail(err, kErrHardlink, "refusing %s: it has %u links (a hardlink to another file?); a log file must have exactly one",
+         path_, static_cast<unsigned>(st.stx_nlink));
+    close(fd);
+    return false;
+  }
   if (created) fchmod(fd, kFileMode);
   fd_ = fd;
+  reserved_end_ = 0;
   dev_ = DevOf(st);
   ino_ = st.stx_ino;
   return true;
@@ -231,10 +246,13 @@ bool Appender::OpenPath(AppendError* err) {
 
 // Does the path still name the file we hold? Rotation renames it away, or an
 // admin deletes it; either way the next line belongs in a new file at the path.
-Appender::PathState Appender::CheckPath() {
-  struct statx st;
-  if (!StatPath(path_, &st)) return errno == ENOENT || errno == ENOTDIR ? kMissing : kOurs;
-  return st.stx_ino == ino_ && DevOf(st) == dev_ ? kOurs : kReplaced;
+// st: the path's statx when it is ours (valid when kOurs and st->stx_mask != 0).
+Appender::PathState Appender::CheckPath(struct statx* st) {
+  if (!StatPath(path_, st)) {
+    st->stx_mask = 0;
+    return errno == ENOENT || errno == ENOTDIR ? kMissing : kOurs;
+  }
+  return st->stx_ino == ino_ && DevOf(*st) == dev_ ? kOurs : kReplaced;
 }
 
 // logrotate renames the file, then creates the new one with O_EXCL; a writer
@@ -246,32 +264,127 @@ void Appender::WaitForRecreate() {
   struct statx st;
   if (!StatFd(fd_, &st) || st.stx_nlink == 0) return;  // deleted, not rotated: create now
   long deadline = NowMillis() + kRecreateWaitMs;
-  while (CheckPath() == kMissing && NowMillis() < deadline) SleepMicros(200);
+  while (CheckPath(&st) == kMissing && NowMillis() < deadline) SleepMicros(200);
 }
 
-bool Appender::EnsureOpen(AppendError* err) {
+// Opens the path if needed and takes the lock; st gets the file's statx, taken
+// under the lock (its size is where our bytes will go). The path check comes
+// after the lock, so the one statx serves both the rotation check and the
+// reservation: an append stays at statx, flock, write, unlock.
+bool Appender::OpenAndLock(LockState* lock, struct statx* st, AppendError* err) {
   if (fd_ >= 0) {
-    PathState state = CheckPath();
-    if (state == kOurs) return true;
+    *lock = LockBounded();
+    PathState state = CheckPath(st);
+    if (state == kOurs && st->stx_mask != 0) {
+      if (st->stx_nlink <= 1) return true;
+      Unlock(*lock);
+      Fail(err, kErrHardlink, "refusing %s: it now has %u links (a hardlink was made to it); a log file must have exactly one",
+           path_, static_cast<unsigned>(st->stx_nlink));
+      return false;
+    }
+    if (state == kOurs) {  // the path cannot be looked at (EACCES on a parent): keep our descriptor
+      if (!StatFd(fd_, st)) st->stx_mask = 0;
+      return true;
+    }
+    Unlock(*lock);
     if (state == kMissing) WaitForRecreate();
     CloseFd();
     stats_.reopens++;
   }
-  return OpenPath(err);
+  if (!OpenPath(err)) return false;
+  *lock = LockBounded();
+  if (!StatFd(fd_, st)) st->stx_mask = 0;
+  return true;
 }
 
 // flock with a bounded wait: poll LOCK_NB with a backoff from 20 us to 2 ms.
-bool Appender::LockBounded() {
-  long deadline = NowMillis() + lock_timeout_ms_;
+// After a wait reached the bound, the next appends for kLockCooldownBounds
+// bounds try once and do not wait (the holder is stuck; each wait would cost
+// the bound again).
+Appender::LockState Appender::LockBounded() {
+  long now = NowMillis();
+  bool cooling = lock_skip_until_ms_ != 0 && now < lock_skip_until_ms_;
+  long deadline = cooling ? now : now + lock_timeout_ms_;
   long pause_us = 20;
   for (;;) {
-    if (flock(fd_, LOCK_EX | LOCK_NB) == 0) return true;
+    if (flock(fd_, LOCK_EX | LOCK_NB) == 0) {
+      lock_skip_until_ms_ = 0;
+      return kLocked;
+    }
     if (errno == EINTR) continue;
-    if (errno != EWOULDBLOCK) return false;  // ENOLCK and the like: write unlocked
-    if (NowMillis() >= deadline) return false;
+    if (errno != EWOULDBLOCK) return kNoLock;  // ENOLCK and the like: write unlocked
+    if (NowMillis() >= deadline) break;
     SleepMicros(pause_us);
     if (pause_us < 2000) pause_us *= 2;
   }
+  if (cooling) {
+    stats_.lock_skips++;
+    return kSkipped;
+  }
+  stats_.lock_timeouts++;
+  lock_skip_until_ms_ = NowMillis() + kLockCooldownBounds * lock_timeout_ms_;
+  return kTimedOut;
+}
+
+void Appender::Unlock(LockState lock) {
+  if (lock == kLocked) flock(fd_, LOCK_UN);
+}
+
+namespace {
+
+int FallocateKeepSize(int fd, uint64_t offset, uint64_t len) {
+  int rc;
+  do {
+    rc = fallocate(fd, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset), static_cast<off_t>(len));
+  } while (rc != 0 && errno == EINTR);
+  return rc;
+}
+
+}  // namespace
+
+// Makes sure the blocks for [size, size + len) exist before we write, so that
+// a full disk refuses the write whole (ENOSPC, nothing written) instead of
+// letting it land partly and cutting the file back (which readers that tail
+// the file take for a truncation). Space is reserved 64 KiB at a time beyond
+// the end (FALLOC_FL_KEEP_SIZE: the size does not change). Returns false only
+// when the space is known to be missing; anything else (no fallocate here, no
+// statx) leaves the write to the rollback, as before.
+bool Appender::Reserve(const struct statx& st, size_t len, bool* called, AppendError* err) {
+  *called = false;
+  if (!can_reserve_ || (st.stx_mask & (STATX_SIZE | STATX_BLOCKS)) != (STATX_SIZE | STATX_BLOCKS)) return true;
+  uint64_t end = st.stx_size;
+  uint64_t need = end + len;
+  // Our reservation still covers it, and nobody cut it away (a truncate frees
+  // the blocks beyond the size, which st_blocks shows).
+  if (need <= reserved_end_ && st.stx_blocks * 512 >= need) return true;
+  uint64_t chunk = len > kReserveChunk ? len : kReserveChunk;
+  *called = true;
+  if (FallocateKeepSize(fd_, end, chunk) == 0) {
+    stats_.reservations++;
+    reserved_end_ = end + chunk;
+    return true;
+  }
+  int e = errno;
+  if (e == ENOSPC || e == EDQUOT) {
+    // Not 64 KiB left: perhaps still room for these bytes.
+    if (FallocateKeepSize(fd_, end, len) == 0) {
+      stats_.reservations++;
+      reserved_end_ = need;
+      return true;
+    }
+    e = errno;
+    if (e == ENOSPC || e == EDQUOT) {
+      stats_.no_space++;
+      char buf[128];
+      Fail(err, e, "cannot write %s: %s (refused whole before writing: the file is unchanged)", path_,
+           strerror_r(e, buf, sizeof buf));
+      return false;
+    }
+  }
+  // EOPNOTSUPP (NFSv3, some FUSE), ENOSYS, EINVAL...: no reservation on this
+  // file; the rollback stays the guard against a torn line.
+  if (e == EOPNOTSUPP || e == ENOSYS || e == EINVAL || e == ENODEV || e == EPERM) can_reserve_ = false;
+  return true;
 }
 
 bool Appender::WriteAll(const char* data, size_t len, bool locked, AppendError* err) {
@@ -293,14 +406,17 @@ bool Appender::WriteAll(const char* data, size_t len, bool locked, AppendError* 
     SetErrno(err, code, "cannot write", path_);
     return false;
   }
-  // A partial write: cut the file back to where our bytes began, but only if
-  // nothing was appended after them (always so under the lock; a writer that
-  // ignores the lock could have raced us when we wrote unlocked).
+  // A partial write, despite the reservation (a filesystem without fallocate,
+  // a writer that ignores the lock filled the reserved space...): cut the file
+  // back to where our bytes began, but only if nothing was appended after them
+  // (always so under the lock; a writer that ignores the lock could have raced
+  // us when we wrote unlocked). Last resort: readers see the file shrink.
   off_t end = lseek(fd_, 0, SEEK_CUR);
   struct statx st;
   if (end >= 0 && StatFd(fd_, &st) && static_cast<off_t>(st.stx_size) == end &&
       ftruncate(fd_, end - static_cast<off_t>(done)) == 0) {
     stats_.rollbacks++;
+    reserved_end_ = 0;  // the truncate freed what lay beyond the new end
     SetErrno(err, code, "cannot write (partial write rolled back)", path_);
   } else {
     Fail(err, kErrTornLine, "partial write to %s could not be rolled back (%s lock)", path_, locked ? "with" : "without");
@@ -322,13 +438,29 @@ bool Appender::Append(const char* data, size_t len, AppendError* err) {
     Fail(err, bad, "data must be whole lines, each ending with a newline");
     return false;
   }
-  if (!EnsureOpen(err)) return false;
-  bool locked = LockBounded();
-  // At the bound we write anyway: O_APPEND keeps a line whole against other
-  // appenders, and losing the event to a stuck lock holder is the worse fault.
-  if (!locked) stats_.lock_timeouts++;
-  bool ok = WriteAll(data, len, locked, err);
-  if (locked) flock(fd_, LOCK_UN);
+  LockState lock = kNoLock;
+  struct statx st;
+  for (int attempt = 0;; attempt++) {
+    if (!OpenAndLock(&lock, &st, err)) return false;
+    bool called = false;
+    if (!Reserve(st, len, &called, err)) {
+      Unlock(lock);
+      return false;
+    }
+    // fallocate can wait on the filesystem's journal: if rotation renamed
+    // the file meanwhile, start again on the new one, so the time between
+    // the path check and the write stays what it was without the reservation
+    // (a line landing in a file that is renamed twice, and so compressed,
+    // before it lands would be lost).
+    struct statx now;
+    if (!called || attempt > 0 || CheckPath(&now) == kOurs) break;
+    Unlock(lock);
+  }
+  // Without the lock (at the bound, or skipped after one) we write anyway:
+  // O_APPEND keeps a line whole against other appenders, and losing the event
+  // to a stuck lock holder is the worse fault.
+  bool ok = WriteAll(data, len, lock == kLocked, err);
+  Unlock(lock);
   if (ok) {
     stats_.appends++;
     stats_.bytes += len;

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 namespace ds01 {
@@ -19,6 +20,7 @@ constexpr int kErrNotRegular = -1002;   // path names a FIFO, socket, device...
 constexpr int kErrBadBatch = -1003;     // empty, or not ending with '\n'
 constexpr int kErrTornLine = -1004;     // a partial write we could not cut back
 constexpr int kErrClosed = -1005;       // the writer was closed
+constexpr int kErrHardlink = -1006;     // the file has more than one link
 
 struct AppendError {
   int code = 0;           // 0: ok; > 0: errno; < 0: one of kErr* above
@@ -29,8 +31,11 @@ struct AppendStats {
   uint64_t appends = 0;        // successful append calls
   uint64_t bytes = 0;          // bytes written by them
   uint64_t reopens = 0;        // path renamed or deleted under us: reopened
-  uint64_t lock_timeouts = 0;  // appends written without the lock at the bound
-  uint64_t rollbacks = 0;      // partial writes cut back with ftruncate
+  uint64_t lock_timeouts = 0;  // waits for the lock that reached the bound (then written unlocked)
+  uint64_t lock_skips = 0;     // appends written unlocked without waiting: a recent timeout showed a stuck holder
+  uint64_t rollbacks = 0;      // partial writes cut back with ftruncate (last resort)
+  uint64_t reservations = 0;   // fallocate calls that reserved space ahead of the end
+  uint64_t no_space = 0;       // appends refused whole (ENOSPC/EDQUOT) before any byte was written
 };
 
 class Appender {
@@ -41,19 +46,24 @@ class Appender {
   Appender& operator=(const Appender&) = delete;
 
   // Appends whole lines (data must end with '\n', every line <= 4096 bytes)
-  // in one write(2) under flock. Returns true when every byte landed.
+  // in one write(2) under flock, after reserving the space they need (so a
+  // full disk refuses them whole instead of tearing them). Returns true when
+  // every byte landed.
   bool Append(const char* data, size_t len, AppendError* err);
   void Close();
   bool closed() const { return closed_; }
   const AppendStats& stats() const { return stats_; }
 
  private:
-  bool EnsureOpen(AppendError* err);
-  bool OpenPath(AppendError* err);
   enum PathState { kOurs, kReplaced, kMissing };
-  PathState CheckPath();
+  enum LockState { kLocked, kTimedOut, kSkipped, kNoLock };
+  bool OpenPath(AppendError* err);
+  bool OpenAndLock(LockState* lock, struct statx* st, AppendError* err);
+  PathState CheckPath(struct statx* st);
   void WaitForRecreate();
-  bool LockBounded();
+  LockState LockBounded();
+  void Unlock(LockState lock);
+  bool Reserve(const struct statx& st, size_t len, bool* called, AppendError* err);
   bool WriteAll(const char* data, size_t len, bool locked, AppendError* err);
   void CloseFd();
 
@@ -63,6 +73,9 @@ class Appender {
   dev_t dev_ = 0;
   ino_t ino_ = 0;
   bool closed_ = false;
+  long lock_skip_until_ms_ = 0;  // after a lock timeout: no waiting before this (monotonic ms)
+  uint64_t reserved_end_ = 0;    // our last reservation ends here (this inode)
+  bool can_reserve_ = true;      // false once fallocate proved unsupported here
   AppendStats stats_;
 };
 

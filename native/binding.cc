@@ -418,6 +418,9 @@ class Writer : public Napi::ObjectWrap<Writer> {
     out.Set("reopens", static_cast<double>(st.reopens));
     out.Set("lockTimeouts", static_cast<double>(st.lock_timeouts));
     out.Set("rollbacks", static_cast<double>(st.rollbacks));
+    out.Set("lockSkips", static_cast<double>(st.lock_skips));
+    out.Set("reservations", static_cast<double>(st.reservations));
+    out.Set("noSpace", static_cast<double>(st.no_space));
     return out;
   }
 

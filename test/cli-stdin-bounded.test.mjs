@@ -61,7 +61,8 @@ test('baseline and overlong lines: 100 MB and 600 MB without a newline are skipp
     assert.match(r.stderr, /1 of 4 events not logged/)
     assert.deepEqual(readEvents(file).map((e) => e.details.n), [1, 2, 3], 'the valid lines around it are logged')
     const growth = r.maxRssBytes - baseline.maxRssBytes
-    assert.ok(growth < 48 * MB, `peak RSS grew by ${Math.round(growth / MB)} MiB for a ${size} MiB line (baseline ${Math.round(baseline.maxRssBytes / MB)} MiB)`)
+    // Well under the 100 MiB line itself (the old reader grew by ~285 MiB); room for GC timing under load.
+    assert.ok(growth < 80 * MB, `peak RSS grew by ${Math.round(growth / MB)} MiB for a ${size} MiB line (baseline ${Math.round(baseline.maxRssBytes / MB)} MiB)`)
   }
 })
 

@@ -74,7 +74,7 @@ test('both logs past their maxsize are rotated by a plain (not forced) run, as t
   for (const [file, name] of [[layout.events, 'events.jsonl'], [layout.gpu, 'gpu-utilization.jsonl']]) {
     writeFileSync(file, '{"n":1}\n')
     chownSync(file, 0, gid)
-    chmodSync(file, 0o664)
+    chmodSync(file, 0o660)
     spawnSync('truncate', ['-s', String(block(name).maxsize + 4096), file]) // sparse: no disk used
   }
   const r = spawnSync(LOGROTATE, ['-s', join(layout.root, 'state'), config], { encoding: 'utf8' })

@@ -1,6 +1,6 @@
 // Who may log, in the real layout (directory root:docker 2775): a non-root
 // member of docker can; a user outside the group gets false / exit 1 and one
-// warning that names the fix; a file a writer creates is 0664, group docker.
+// warning that names the fix; a file a writer creates is 0660, group docker.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { chmodSync, chownSync, statSync, writeFileSync } from 'node:fs'
@@ -31,7 +31,7 @@ function cliAs (user, file, args) {
 }
 
 for (const [kind, env] of [['native writer', {}], ['JavaScript fallback', { DS01_EVENTS_NATIVE: '0' }]]) {
-  test(`${kind}: a non-root docker member creates the file (umask 077): 0664, group docker, and logs`, ROOT_ONLY, () => {
+  test(`${kind}: a non-root docker member creates the file (umask 077): 0660, group docker, and logs`, ROOT_ONLY, () => {
     const { gid, member } = ensureTestUsers()
     const layout = makeLayout(gid)
     const r = logAs(MEMBER, layout.events, { times: 2, env })
@@ -39,19 +39,19 @@ for (const [kind, env] of [['native writer', {}], ['JavaScript fallback', { DS01
     assert.deepEqual(r.results, [true, true])
     assert.equal(r.stderr, '')
     const st = statSync(layout.events)
-    assert.equal(st.mode & 0o7777, 0o664, 'mode 0664 whatever the umask')
+    assert.equal(st.mode & 0o7777, 0o660, 'mode 0660 whatever the umask')
     assert.equal(st.gid, gid, 'group docker, from the setgid directory')
     assert.equal(st.uid, member)
     assert.deepEqual(readEvents(layout.events).map((e) => e.user), [MEMBER, MEMBER])
   })
 }
 
-test('a docker member appends to the root:docker 0664 file that setup made, through the CLI too', ROOT_ONLY, () => {
+test('a docker member appends to the root:docker 0660 file that setup made, through the CLI too', ROOT_ONLY, () => {
   const { gid } = ensureTestUsers()
   const layout = makeLayout(gid)
   writeFileSync(layout.events, '')
   chownSync(layout.events, 0, gid)
-  chmodSync(layout.events, 0o664)
+  chmodSync(layout.events, 0o660)
   assert.deepEqual(logAs(MEMBER, layout.events).results, [true])
   const r = cliAs(MEMBER, layout.events, ['test.cli', 'result=ok'])
   assert.equal(r.status, 0, r.stderr)
@@ -67,7 +67,7 @@ test('a user outside docker: false, and one warning that names the fix', ROOT_ON
     if (present) {
       writeFileSync(layout.events, '')
       chownSync(layout.events, 0, gid)
-      chmodSync(layout.events, 0o664)
+      chmodSync(layout.events, 0o660)
     }
     const r = logAs(OUTSIDER, layout.events, { times: 5 })
     assert.equal(r.status, 0, r.stderr)

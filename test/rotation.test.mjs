@@ -45,11 +45,11 @@ function logrotateSync (args) {
   return spawnSync(LOGROTATE, args, { encoding: 'utf8' })
 }
 
-/** A root:docker 0664 file, as setup leaves it. */
+/** A root:docker 0660 file, as setup leaves it. */
 function prepareFile (path, gid) {
   writeFileSync(path, '', { flag: 'a' })
   chownSync(path, 0, gid)
-  chmodSync(path, 0o664)
+  chmodSync(path, 0o660)
 }
 
 /**
@@ -154,7 +154,7 @@ test('the shipped config (create, no copytruncate): writers as a docker member l
   assert.deepEqual(run.other, [], 'no stray files (no .backup from a create race)')
   for (const report of run.reports) {
     assert.ok(report.logged.length > 0, `${report.name} logged something`)
-    // logrotate's `create` makes the new file 0600 root, then chmods it 0664:
+    // logrotate's `create` makes the new file 0600 root, then chmods it 0660:
     // the writers wait that instant out rather than refuse the event.
     assert.equal(report.attempted - report.logged.length, 0, `${report.name}: every attempt reported logged`)
     assert.equal(report.stderr, '', `${report.name}: no warning`)
@@ -171,11 +171,11 @@ test('the shipped config (create, no copytruncate): writers as a docker member l
   }
   assert.equal(run.current.uid, 0, 'the new file is owned by root')
   assert.equal(run.current.gid, run.gid, 'group docker')
-  assert.equal(run.current.mode & 0o7777, 0o664, 'mode 0664')
+  assert.equal(run.current.mode & 0o7777, 0o660, 'mode 0660')
 })
 
 test('copytruncate (the old config), same writers: how many events it loses', { skip: SKIP }, async (t) => {
-  const copytruncate = SHIPPED.replace(/^(\s*)create 0664 root docker$/gm, '$1copytruncate')
+  const copytruncate = SHIPPED.replace(/^(\s*)create 0660 root docker$/gm, '$1copytruncate')
   assert.notEqual(copytruncate, SHIPPED)
   const run = await rotationRun(copytruncate)
   const line = summary('copytruncate', run)
@@ -190,7 +190,7 @@ test('the shipped config has none of the old defects in its text', () => {
   assert.doesNotMatch(SHIPPED, /^\s*dateext/m)
   for (const block of SHIPPED.split(/^(?=\/)/m).slice(1)) {
     assert.match(block, /^\s*su root docker$/m)
-    assert.match(block, /^\s*create 0664 root docker$/m)
+    assert.match(block, /^\s*create 0660 root docker$/m)
     assert.match(block, /^\s*nodateext$/m)
     assert.match(block, /^\s*compress$/m)
     assert.match(block, /^\s*delaycompress$/m)
@@ -217,7 +217,7 @@ test('group-writable 2775 directory: the shipped config (su) rotates; without su
   assert.equal(r.stderr, '')
   assert.equal(readFileSync(`${layout.events}.1`, 'utf8'), '{"n":1}\n')
   const st = statSync(layout.events)
-  assert.deepEqual([st.uid, st.gid, st.mode & 0o7777], [0, gid, 0o664])
+  assert.deepEqual([st.uid, st.gid, st.mode & 0o7777], [0, gid, 0o660])
 })
 
 test('maxsize twice in one day: the shipped config rotates both times; dateext -%Y%m%d fails the second', { skip: SKIP }, () => {

@@ -1,5 +1,5 @@
 // `ds01-events setup` in a temporary tree: the directory root:docker 2775, the
-// files root:docker 0664, the logrotate config and the hourly job installed;
+// files root:docker 0660, the logrotate config and the hourly job installed;
 // idempotent; repairs what drifted; clear errors when not root or no group.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -38,7 +38,7 @@ test('setup prepares the directory, the files, the logrotate config and the hour
   assert.equal(r.stderr, '')
   assert.deepEqual(owner(t.dir), { uid: 0, gid, mode: '2775' })
   for (const name of ['events.jsonl', 'gpu-utilization.jsonl']) {
-    assert.deepEqual(owner(join(t.dir, name)), { uid: 0, gid, mode: '664' }, name)
+    assert.deepEqual(owner(join(t.dir, name)), { uid: 0, gid, mode: '660' }, name)
     assert.equal(statSync(join(t.dir, name)).size, 0)
   }
   const config = readFileSync(join(t.logrotateDir, 'ds01'), 'utf8')
@@ -46,7 +46,7 @@ test('setup prepares the directory, the files, the logrotate config and the hour
   assert.ok(config.includes(`${t.dir}/events.jsonl {`))
   assert.ok(config.includes(`${t.dir}/gpu-utilization.jsonl {`))
   assert.doesNotMatch(config, /^\/var\/log\/ds01\//m, 'every path points into the tree')
-  assert.match(config, new RegExp(`^\\s+create 0664 root ${GROUP}$`, 'm'))
+  assert.match(config, new RegExp(`^\\s+create 0660 root ${GROUP}$`, 'm'))
   assert.match(config, new RegExp(`^\\s+su root ${GROUP}$`, 'm'))
   const job = join(t.cronDir, 'ds01-logrotate')
   assert.deepEqual(owner(job), { uid: 0, gid: 0, mode: '755' })
@@ -83,8 +83,8 @@ test('setup repairs owners and modes that drifted, and an edited config', ROOT_O
   assert.match(r.stdout, /events\.jsonl: fixed/)
   assert.match(r.stdout, /logrotate\.d\/ds01: updated/)
   assert.deepEqual(owner(t.dir), { uid: 0, gid, mode: '2775' })
-  assert.deepEqual(owner(join(t.dir, 'events.jsonl')), { uid: 0, gid, mode: '664' })
-  assert.ok(readFileSync(join(t.logrotateDir, 'ds01'), 'utf8').includes(`create 0664 root ${GROUP}`))
+  assert.deepEqual(owner(join(t.dir, 'events.jsonl')), { uid: 0, gid, mode: '660' })
+  assert.ok(readFileSync(join(t.logrotateDir, 'ds01'), 'utf8').includes(`create 0660 root ${GROUP}`))
 })
 
 test('another group: --group renders it into the config and the owners', ROOT_ONLY, () => {
@@ -96,7 +96,7 @@ test('another group: --group renders it into the config and the owners', ROOT_ON
   assert.deepEqual(owner(t.dir), { uid: 0, gid, mode: '2775' })
   const config = readFileSync(join(t.logrotateDir, 'ds01'), 'utf8')
   assert.match(config, new RegExp(`^\\s+su root ${group}$`, 'm'))
-  assert.match(config, new RegExp(`^\\s+create 0664 root ${group}$`, 'm'))
+  assert.match(config, new RegExp(`^\\s+create 0660 root ${group}$`, 'm'))
   assert.equal(existsSync(t.cronDir), false, '--no-cron')
 })
 

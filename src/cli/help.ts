@@ -103,7 +103,8 @@ Options:
 
 Prepares this host, and can be run again at any time (idempotent):
   - DIR (default /var/log/ds01): owner root:NAME, mode 2775 (setgid, so new files get group NAME)
-  - DIR/events.jsonl and DIR/gpu-utilization.jsonl: created if missing, root:NAME 0664
+  - DIR/events.jsonl and DIR/gpu-utilization.jsonl: created if missing, root:NAME 0660;
+    refused (nothing changed) when one is a symbolic link, a hardlink or not a regular file
   - the logrotate config, as LOGROTATE_DIR/ds01 (default /etc/logrotate.d)
   - an hourly logrotate run for these logs, as CRON_DIR/ds01-logrotate (default /etc/cron.hourly),
     so that 'maxsize 100M' takes effect between the daily runs

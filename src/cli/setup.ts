@@ -11,7 +11,7 @@ import { runHelp, usageError } from './help.js'
 const DEFAULT_DIR = dirname(DEFAULT_EVENTS_FILE)
 const LOG_FILES = [basename(DEFAULT_EVENTS_FILE), basename(DEFAULT_GPU_UTILIZATION_FILE)]
 const DIR_MODE = 0o2775
-const FILE_MODE = 0o664
+const FILE_MODE = 0o660 // the spec: members of the group read and log, nobody else
 const PACKAGE_ROOT = join(__dirname, '..', '..')
 const LOGROTATE_TEMPLATE = join(PACKAGE_ROOT, 'deploy', 'logrotate.d', 'ds01')
 const CRON_TEMPLATE = join(PACKAGE_ROOT, 'deploy', 'cron.hourly', 'ds01-logrotate')
@@ -82,6 +82,25 @@ function prepareDirectory(dir: string, gid: number, group: string): void {
   }
 }
 
+/** A hardlink: another name for some file, perhaps not ours. logrotate refuses these too. */
+function hardlinkError(path: string, links: number): SetupError {
+  return new SetupError(`${path} has ${links} links (a hardlink: another name for a file that may not be a log); ` +
+    'nothing was changed. Check it (ls -li, find / -samefile), move it away and run setup again')
+}
+
+/**
+ * Refuses, before anything is changed, a log file that is not a regular file
+ * with one link: setup would otherwise chown and chmod whatever a group member
+ * linked there. prepareFile checks again on the open descriptor (the race).
+ */
+function checkLogFile(path: string): void {
+  const st = fs.lstatSync(path, { throwIfNoEntry: false })
+  if (st === undefined) return
+  if (st.isSymbolicLink()) throw new SetupError(`${path} is a symbolic link (not followed); remove it and run setup again`)
+  if (!st.isFile()) throw new SetupError(`${path} is not a regular file; remove it and run setup again`)
+  if (st.nlink > 1) throw hardlinkError(path, st.nlink)
+}
+
 function prepareFile(path: string, gid: number, group: string): void {
   const existed = fs.lstatSync(path, { throwIfNoEntry: false }) !== undefined
   let fd: number
@@ -95,7 +114,9 @@ function prepareFile(path: string, gid: number, group: string): void {
     throw err
   }
   try {
-    if (!fs.fstatSync(fd).isFile()) throw new SetupError(`${path} is not a regular file; remove it and run setup again`)
+    const st = fs.fstatSync(fd)
+    if (!st.isFile()) throw new SetupError(`${path} is not a regular file; remove it and run setup again`)
+    if (st.nlink > 1) throw hardlinkError(path, st.nlink)
     repair(fd, path, 0, gid, FILE_MODE, group, !existed)
   } finally {
     fs.closeSync(fd)
@@ -125,7 +146,7 @@ export function renderLogrotateConfig(template: string, dir: string, group: stri
   return template
     .split(`${DEFAULT_DIR}/`).join(`${dir.replace(/\/+$/, '')}/`)
     .replace(/^(\s*su\s+root\s+)docker\s*$/gm, `$1${group}`)
-    .replace(/^(\s*create\s+0664\s+root\s+)docker\s*$/gm, `$1${group}`)
+    .replace(/^(\s*create\s+0660\s+root\s+)docker\s*$/gm, `$1${group}`)
 }
 
 export function runSetup(args: string[]): number {
@@ -158,6 +179,7 @@ export function runSetup(args: string[]): number {
     return 1
   }
   try {
+    for (const name of LOG_FILES) checkLogFile(join(dir, name))
     prepareDirectory(dir, gid, group)
     for (const name of LOG_FILES) prepareFile(join(dir, name), gid, group)
     const config = renderLogrotateConfig(fs.readFileSync(LOGROTATE_TEMPLATE, 'utf8'), dir, group)

@@ -21,6 +21,8 @@ export function writeFailureAdvice(error: WriteError, path: string): string {
     case 'ELOOP':
     case 'EISDIR':
       return `${path} must be a regular file; remove what is there, then ${SETUP}`
+    case 'EHARDLINK':
+      return `${path} is a hardlink (someone linked another file there?): check what it is (ls -li ${path}), move it away, then ${SETUP}`
     case 'EMFILE':
     case 'ENFILE':
       return 'the process or system is out of file descriptors'

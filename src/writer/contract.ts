@@ -15,8 +15,16 @@ export interface WriterStats {
   appends: number
   bytes: number
   reopens: number
+  /** Waits for the flock that reached the bound (the line was then written without it). */
   lockTimeouts: number
+  /** Lines written without the lock and without waiting, for 100 bounds (10 s) after a lock timeout. */
+  lockSkips: number
+  /** Partial writes cut back (last resort: readers see the file shrink). */
   rollbacks: number
+  /** Space reservations ahead of the end (native: fallocate; JS: free-space checks). */
+  reservations: number
+  /** Appends refused whole for lack of space, before any byte was written. */
+  noSpace: number
 }
 
 export interface RawWriter {

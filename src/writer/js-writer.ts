@@ -1,12 +1,15 @@
 // The pure-JavaScript stand-in for the addon, where it cannot load: the same
-// refusals and rotation check, O_APPEND writes, but no flock (Node has none).
+// refusals and rotation check, O_APPEND writes, but no flock and no fallocate
+// (Node has neither): a free-space check before writing stands in for the
+// reservation (see docs/design.md, "Full disk").
 import * as fs from 'node:fs'
+import { constants as osConstants } from 'node:os'
 import { dirname } from 'node:path'
 import { MAX_LINE_BYTES, type RawWriter, type WriteError, type WriteResult, type WriterStats } from './contract.js'
 
 const { O_WRONLY, O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY } = fs.constants
 const OPEN_FLAGS = O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY
-const FILE_MODE = 0o664
+const FILE_MODE = 0o660 // the spec: root:docker 0660, not for every local user
 const DIR_MODE = 0o775
 
 function own(code: string, message: string): WriteError {
@@ -80,6 +83,14 @@ function openOrCreate(path: string): { fd: number; created: boolean } {
   throw Object.assign(new Error(`${path} keeps disappearing`), { code: 'ENOENT', errno: -2 })
 }
 
+/** Refuse a write whole when less than this much space would be left after it. */
+const SPACE_MARGIN = 16 * 1024
+/** With this much free at the last look, the next look can wait SPACE_RECHECK_MS. */
+const PLENTY_OF_SPACE = 64 * 1024 * 1024
+const SPACE_RECHECK_MS = 100
+const ENOSPC_ERRNO = osConstants.errno.ENOSPC
+const IS_ROOT = process.geteuid?.() === 0
+
 const CREATE_WINDOW_MS = 50
 const RECREATE_WAIT_MS = 100
 const nap = new Int32Array(new SharedArrayBuffer(4))
@@ -135,7 +146,9 @@ export class JsWriter implements RawWriter {
   private asyncFailure: WriteError | null = null
   private jobs = 0
   private landedJob = 0
-  private readonly counts: WriterStats = { appends: 0, bytes: 0, reopens: 0, lockTimeouts: 0, rollbacks: 0 }
+  private readonly counts: WriterStats = { appends: 0, bytes: 0, reopens: 0, lockTimeouts: 0, lockSkips: 0, rollbacks: 0, reservations: 0, noSpace: 0 }
+  /** Until then (Date.now()), the free space seen last is plenty: no statfs. */
+  private spaceCheckedUntil = 0
 
   /** Refusal of every append, when the path itself is unusable (checked once, not per line). */
   private readonly badPath: WriteError | null
@@ -234,7 +247,33 @@ export class JsWriter implements RawWriter {
   private prepare(bytes: Uint8Array): WriteResult {
     if (this.badPath !== null) return this.badPath
     if (this.closed) return own('ECLOSED', 'the writer is closed')
-    return checkLines(bytes) ?? this.ensureOpen()
+    // The space check first: the rotation check in ensureOpen() stays the last
+    // thing before the write (a line must not land in a file rotated since).
+    return checkLines(bytes) ?? this.checkSpace(bytes.length) ?? this.ensureOpen()
+  }
+
+  /**
+   * Node has no fallocate: refuse the write whole when the filesystem has not
+   * room for it and a margin (statfs), rather than let it land partly and cut
+   * the file back. Unlike the addon's reservation this is racy: writers
+   * filling the last SPACE_MARGIN bytes at the same instant can still meet a
+   * partial write, which is then rolled back.
+   */
+  private checkSpace(length: number): WriteResult {
+    const now = Date.now()
+    if (now < this.spaceCheckedUntil || typeof fs.statfsSync !== 'function') return null
+    let free: number
+    try {
+      const st = fs.statfsSync(dirname(this.path)) // the directory: the file may not exist yet
+      free = (IS_ROOT ? st.bfree : st.bavail) * st.bsize
+    } catch {
+      return null // cannot tell: the write and its rollback decide
+    }
+    this.counts.reservations++
+    if (free >= PLENTY_OF_SPACE) this.spaceCheckedUntil = now + SPACE_RECHECK_MS
+    if (free >= length + SPACE_MARGIN) return null
+    this.counts.noSpace++
+    return { code: 'ENOSPC', errno: ENOSPC_ERRNO, message: `cannot write ${this.path}: no space left on device (refused whole before writing: the file is unchanged)` }
   }
 
   /** A short write: try the rest; if that fails, cut the file back to before our bytes. */
@@ -246,6 +285,7 @@ export class JsWriter implements RawWriter {
       const failure = fromNode(err, 'cannot write (partial write rolled back)', this.path)
       try {
         // Without flock this is best effort: another appender could have raced us.
+        // Last resort: readers that tail the file see it shrink.
         fs.ftruncateSync(this.fd, fs.fstatSync(this.fd).size - written)
         this.counts.rollbacks++
         return failure
@@ -259,6 +299,7 @@ export class JsWriter implements RawWriter {
     if (this.fd >= 0) {
       const state = this.checkPath()
       if (state === 'ours') return null
+      if (state === 'linked') return this.hardlinkRefusal('now has', this.linksNow)
       if (state === 'missing') this.waitForRecreate()
       closeQuietly(this.fd)
       this.fd = -1
@@ -267,7 +308,13 @@ export class JsWriter implements RawWriter {
     return this.open()
   }
 
-  private checkPath(): 'ours' | 'replaced' | 'missing' {
+  private linksNow = 0
+
+  private hardlinkRefusal(has: string, links: number): WriteError {
+    return own('EHARDLINK', `refusing ${this.path}: it ${has} ${links} links (a hardlink to another file?); a log file must have exactly one`)
+  }
+
+  private checkPath(): 'ours' | 'linked' | 'replaced' | 'missing' {
     let st: fs.Stats | undefined
     try {
       st = fs.lstatSync(this.path, { throwIfNoEntry: false })
@@ -275,7 +322,9 @@ export class JsWriter implements RawWriter {
       return 'ours' // the path cannot be looked at (EACCES on a parent): keep our descriptor
     }
     if (st === undefined) return 'missing'
-    return st.ino === this.ino && st.dev === this.dev ? 'ours' : 'replaced'
+    if (st.ino !== this.ino || st.dev !== this.dev) return 'replaced'
+    this.linksNow = st.nlink
+    return st.nlink > 1 ? 'linked' : 'ours'
   }
 
   /**
@@ -313,6 +362,10 @@ export class JsWriter implements RawWriter {
     if (!st.isFile()) {
       closeQuietly(fd)
       return own('ENOTREGULAR', `refusing ${this.path}: ${typeName(st)}, not a regular file`)
+    }
+    if (st.nlink > 1) {
+      closeQuietly(fd)
+      return this.hardlinkRefusal('has', st.nlink)
     }
     if (created) {
       try {

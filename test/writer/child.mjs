@@ -19,6 +19,21 @@ if (job.burst) {
     if (result === null) report.written++
     else report.failures++
   }
+} else if (job.fill) {
+  // Fixed-size lines until count are tried (a full disk refuses some); failures by code.
+  const { id, count, size } = job.fill
+  report.codes = {}
+  for (let n = 0; n < count; n++) {
+    const head = JSON.stringify({ p: id, n, pad: '' })
+    const line = head.slice(0, -2) + 'z'.repeat(size - head.length - 1) + '"}\n'
+    const result = w.append(line)
+    if (result === null) report.written++
+    else {
+      report.failures++
+      report.codes[result.code] = (report.codes[result.code] ?? 0) + 1
+      report.lastMessage = result.message
+    }
+  }
 } else {
   for (const data of job.lines) {
     const started = process.hrtime.bigint()

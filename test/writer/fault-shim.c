@@ -4,7 +4,11 @@
  *   short:K   the first call writes K bytes; every later call fails with ENOSPC
  *   partial:K the first call writes K bytes; later calls behave
  * and open(2) of such a path as $DS01_OPEN_FAULT says:
- *   eacces:N  the first N opens fail with EACCES */
+ *   eacces:N  the first N opens fail with EACCES
+ * and fallocate(2) on such a file as $DS01_FALLOCATE_FAULT says:
+ *   eopnotsupp  every call fails with EOPNOTSUPP (a filesystem without it)
+ *   rotate      the first call renames the file to <name>.1 first (a rotation
+ *               while fallocate waits on the journal) */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -26,7 +30,8 @@ static void count_fault(void) {
   setenv("DS01_FAULTS_INJECTED", n, 1);
 }
 
-static int targeted(int fd) {
+/* Is fd a file whose path contains $DS01_FAULT_PATH? Its path goes to path_out when given. */
+static int targeted_path(int fd, char *path_out) {
   const char *want = getenv("DS01_FAULT_PATH");
   char link[64], path[PATH_MAX];
   if (want == NULL) return 0;
@@ -34,8 +39,11 @@ static int targeted(int fd) {
   ssize_t n = readlink(link, path, sizeof path - 1);
   if (n <= 0) return 0;
   path[n] = '\0';
+  if (path_out != NULL) memcpy(path_out, path, (size_t)n + 1);
   return strstr(path, want) != NULL;
 }
+
+static int targeted(int fd) { return targeted_path(fd, NULL); }
 
 ssize_t write(int fd, const void *buf, size_t count) {
   static ssize_t (*real)(int, const void *, size_t);
@@ -82,3 +90,26 @@ static int open_fault(const char *path) {
 
 OPEN_SHIM(open)
 OPEN_SHIM(open64)
+
+#define FALLOCATE_SHIM(name)                                               \
+  int name(int fd, int mode, off_t offset, off_t len) {                    \
+    static int (*real)(int, int, off_t, off_t);                            \
+    if (real == NULL) real = (int (*)(int, int, off_t, off_t))dlsym(RTLD_NEXT, #name); \
+    const char *fault = getenv("DS01_FALLOCATE_FAULT");                    \
+    char path[PATH_MAX];                                                   \
+    if (fault != NULL && strcmp(fault, "eopnotsupp") == 0 && targeted(fd)) { \
+      count_fault();                                                       \
+      errno = EOPNOTSUPP;                                                  \
+      return -1;                                                           \
+    }                                                                      \
+    if (fault != NULL && strcmp(fault, "rotate") == 0 && injected == 0 && targeted_path(fd, path)) { \
+      char rotated[PATH_MAX + 2];                                          \
+      snprintf(rotated, sizeof rotated, "%s.1", path);                     \
+      count_fault();                                                       \
+      rename(path, rotated);                                               \
+    }                                                                      \
+    return real(fd, mode, offset, len);                                    \
+  }
+
+FALLOCATE_SHIM(fallocate)
+FALLOCATE_SHIM(fallocate64)

@@ -9,9 +9,13 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { KIND, EXPECT_NATIVE, open, scratch, lines } from './helpers.mjs'
 
-/** flock(1) holds an exclusive lock on path for 10 s; resolves once it holds it. */
+/**
+ * flock(1) holds an exclusive lock on path for 10 s; resolves once it holds
+ * it. Its own process group: kill(-pid) ends the sleep (which inherited the
+ * lock) too, so no holder outlives the test.
+ */
 async function holdLock (path) {
-  const holder = spawn('flock', ['--exclusive', path, '--command', 'echo locked; exec sleep 10'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const holder = spawn('flock', ['--exclusive', path, '--command', 'echo locked; exec sleep 10'], { stdio: ['ignore', 'pipe', 'inherit'], detached: true })
   const [chunk] = await once(holder.stdout, 'data')
   assert.equal(String(chunk).trim(), 'locked')
   return holder
@@ -38,7 +42,7 @@ for (const bound of [100, 300]) {
       assert.deepEqual(lines(path), ['{"during":"lock"}'])
       w.close()
     } finally {
-      holder.kill()
+      process.kill(-holder.pid, 'SIGTERM')
     }
   })
 }
@@ -58,7 +62,7 @@ test(`${KIND}: an async append waits for the lock on the thread pool, not the ev
     assert.deepEqual(lines(path), ['{"async":1}'])
     w.close()
   } finally {
-    holder.kill()
+    process.kill(-holder.pid, 'SIGTERM')
   }
 })
 

@@ -21,7 +21,7 @@ async function startRotator (path, delayMs) {
     Atomics.wait(workerData.signal, 0, 0)
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, workerData.delayMs)
     try {
-      fs.closeSync(fs.openSync(workerData.path, 'wx', 0o664))
+      fs.closeSync(fs.openSync(workerData.path, 'wx', 0o660))
       parentPort.postMessage('created')
     } catch (err) {
       parentPort.postMessage(err.code)
@@ -57,7 +57,7 @@ test(`${KIND}: after a rename with no rotator, the writer creates the file itsel
   assert.equal(w.append('{"n":2}\n'), null)
   assert.ok(performance.now() - started < 1000, 'bounded wait')
   assert.deepEqual(lines(path), ['{"n":2}'])
-  assert.equal(statSync(path).mode & 0o777, 0o664)
+  assert.equal(statSync(path).mode & 0o777, 0o660)
   w.close()
 })
 
