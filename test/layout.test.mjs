@@ -8,7 +8,7 @@ import path from 'node:path'
 const src = new URL('../src/', import.meta.url).pathname
 
 // Lowest first. A file may import its own folder and folders ranked below it.
-const RANK = { common: 0, writer: 1, event: 2, reader: 3, 'gpu-monitor': 4, '': 5, cli: 6, tools: 7 }
+const RANK = { common: 0, writer: 1, event: 2, reader: 3, 'gpu-monitor': 4, fleet: 4, '': 5, cli: 6, tools: 7 }
 
 const files = readdirSync(src, { recursive: true }).filter((f) => f.endsWith('.ts')).map((f) => f.split(path.sep).join('/'))
 

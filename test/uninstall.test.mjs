@@ -112,6 +112,35 @@ test('a unit of the same name that does not name ds01-events is kept, with its d
   assert.equal(existsSync(join(t.logrotateDir, 'ds01')), false, 'the rest is still removed')
 })
 
+// The fleet's files as setup --forward/--central install them (their shipped
+// templates), in the tree; the archive is data and stays.
+test('the fleet: rsyslog configs, the state cleaner and its drop-in are removed; the archive is kept', ROOT_ONLY, () => {
+  ensureTestUsers()
+  const t = installedTree()
+  const rsyslogDir = join(t.systemdDir, '..', '..', 'rsyslog.d')
+  const sbinDir = join(t.systemdDir, '..', '..', '..', 'usr', 'local', 'sbin')
+  const archive = join(t.systemdDir, '..', '..', '..', 'var', 'log', 'ds01-fleet')
+  for (const dir of [rsyslogDir, sbinDir, join(t.systemdDir, 'rsyslog.service.d'), archive]) mkdirSync(dir, { recursive: true })
+  const fleet = {
+    [join(rsyslogDir, '60-ds01-forward.conf')]: join(REPO, 'deploy', 'rsyslog', 'ds01-forward.conf'),
+    [join(rsyslogDir, '60-ds01-central.conf')]: join(REPO, 'deploy', 'rsyslog', 'ds01-central.conf'),
+    [join(sbinDir, 'ds01-imfile-state-clean')]: join(REPO, 'deploy', 'rsyslog', 'ds01-imfile-state-clean')
+  }
+  for (const [to, from] of Object.entries(fleet)) copyFileSync(from, to)
+  const dropIn = join(t.systemdDir, 'rsyslog.service.d', 'ds01-events.conf')
+  writeFileSync(dropIn, '# Installed by `ds01-events setup --forward`\n[Service]\nExecStartPre=/usr/local/sbin/ds01-imfile-state-clean\n')
+  writeFileSync(join(rsyslogDir, '50-other.conf'), '*.* /var/log/other\n')
+  writeFileSync(join(archive, 'host1.jsonl'), '{}\n')
+  const r = runCli([...t.args, '--rsyslog-dir', rsyslogDir, '--sbin-dir', sbinDir])
+  assert.equal(r.status, 0, r.stderr)
+  for (const path of [...Object.keys(fleet), dropIn]) {
+    assert.equal(existsSync(path), false, `${path} removed`)
+    assert.ok(r.stdout.includes(`${path}: removed`), r.stdout)
+  }
+  assert.ok(existsSync(join(rsyslogDir, '50-other.conf')), 'another rsyslog config is kept')
+  assert.ok(existsSync(join(archive, 'host1.jsonl')), 'the archive is kept')
+})
+
 test('setup after uninstall installs again', ROOT_ONLY, () => {
   ensureTestUsers()
   const t = installedTree()

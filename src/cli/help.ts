@@ -56,6 +56,9 @@ Which log:
   --file PATH        default: $DS01_EVENTS_FILE, else /var/log/ds01/events.jsonl
   --gpu              the GPU utilization log ($DS01_GPU_UTILIZATION_FILE, else
                      /var/log/ds01/gpu-utilization.jsonl)
+  --db URL           the fleet's PostgreSQL instead (postgresql://...; also
+                     $DS01_EVENTS_DB when neither --file nor --gpu is given),
+                     with --host H (repeatable) and a host column; see docs/fleet.md
   -h, --help         this text
 
 ${WHEN_HELP}
@@ -118,16 +121,26 @@ Options:
   --cron-dir DIR       where the hourly job goes (default /etc/cron.hourly)
   --no-cron            do not install the hourly job
   -h, --help           this text
+
+A fleet (rsyslog to one PostgreSQL, docs/fleet.md):
+  sudo ds01-events setup --forward HOST[:PORT]   on every GPU host
+  sudo ds01-events setup --central --db URL      on the central host
+  ('ds01-events setup --central --help' for their options)
 `
 }
 
 USAGE.uninstall = `Usage:
-  sudo ds01-events setup --uninstall [--purge-logs] [--dir DIR] [--logrotate-dir DIR] [--cron-dir DIR] [--systemd-dir DIR]
+  sudo ds01-events setup --uninstall [--purge-logs] [--dir DIR] [--logrotate-dir DIR] [--cron-dir DIR]
+                                    [--systemd-dir DIR] [--rsyslog-dir DIR] [--sbin-dir DIR]
 
 Undoes setup and the GPU agent's unit, and can be run again at any time (idempotent):
   - ds01-gpu-monitor.service: stopped and disabled (systemctl), then the unit file,
     its drop-ins (DIR.d) and its enablement links removed from SYSTEMD_DIR
   - LOGROTATE_DIR/ds01 and CRON_DIR/ds01-logrotate removed
+  - the fleet's (setup --forward / --central): RSYSLOG_DIR/60-ds01-forward.conf and
+    60-ds01-central.conf, SYSTEMD_DIR/rsyslog.service.d/ds01-events.conf and
+    SBIN_DIR/ds01-imfile-state-clean removed (then restart rsyslog); the archive and
+    the database are kept
   - the logs in DIR are kept; --purge-logs removes them (rotated ones too) and DIR if
     nothing else is in it
 A file at one of these paths that does not name ds01-events is someone else's: kept.
@@ -139,6 +152,8 @@ Options:
   --logrotate-dir DIR  where setup put the logrotate config (default /etc/logrotate.d)
   --cron-dir DIR       where setup put the hourly job (default /etc/cron.hourly)
   --systemd-dir DIR    where the unit is (default /etc/systemd/system; another DIR: files only, no systemctl)
+  --rsyslog-dir DIR    where setup --forward/--central put rsyslog configs (default /etc/rsyslog.d)
+  --sbin-dir DIR       where setup --forward put its state cleaner (default /usr/local/sbin)
   -h, --help           this text
 `
 

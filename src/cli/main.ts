@@ -6,13 +6,25 @@ import { join } from 'node:path'
 
 type Command = (args: string[]) => number | Promise<number>
 
+function wantsDatabase(args: string[]): boolean {
+  if (args.some((a) => /^--db(=|$)/.test(a))) return true
+  const env = process.env.DS01_EVENTS_DB
+  return env !== undefined && env !== '' && !args.some((a) => /^--(file|gpu)(=|$)/.test(a))
+}
+
 /* eslint-disable @typescript-eslint/no-require-imports -- lazy loading is the point */
 const COMMANDS: Record<string, () => Command> = {
   log: () => (require('./log.js') as typeof import('./log.js')).runLog,
   types: () => (require('./types.js') as typeof import('./types.js')).runTypes,
-  query: () => (require('./query.js') as typeof import('./query.js')).runQuery,
+  // --db URL (or DS01_EVENTS_DB without --file/--gpu): the fleet's PostgreSQL (query-db.ts)
+  query: () => (args) => wantsDatabase(args)
+    ? (require('./query-db.js') as typeof import('./query-db.js')).runQueryDb(args)
+    : (require('./query.js') as typeof import('./query.js')).runQuery(args),
+  // --uninstall: the way back (uninstall.ts); --forward/--central: the fleet's rsyslog and PostgreSQL side (setup-fleet.ts)
   setup: () => (args) => args.includes('--uninstall')
     ? (require('./uninstall.js') as typeof import('./uninstall.js')).runUninstall(args)
+    : args.some((a) => /^--(forward|central)(=|$)/.test(a))
+      ? (require('./setup-fleet.js') as typeof import('./setup-fleet.js')).runFleetSetup(args)
     : (require('./setup.js') as typeof import('./setup.js')).runSetup(args),
   'gpu-monitor': () => (require('./gpu-monitor.js') as typeof import('./gpu-monitor.js')).runGpuMonitorCommand,
   help: () => (args) => (require('./help.js') as typeof import('./help.js')).runHelp(args)

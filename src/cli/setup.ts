@@ -27,9 +27,9 @@ const SETUP_OPTIONS = {
 } as const
 
 /** A failure that stops setup; its message says what to do. */
-class SetupError extends Error {}
+export class SetupError extends Error {}
 
-function say(message: string): void {
+export function say(message: string): void {
   process.stdout.write(`setup: ${message}\n`)
 }
 
@@ -124,7 +124,7 @@ function prepareFile(path: string, gid: number, group: string): void {
 }
 
 /** Writes `content` to `path` (root:root, `mode`) by rename, unless it is there already. */
-function installFile(path: string, content: string, mode: number): void {
+export function installFile(path: string, content: string, mode: number): void {
   fs.mkdirSync(dirname(path), { recursive: true, mode: 0o755 })
   const current = fs.lstatSync(path, { throwIfNoEntry: false })
   const same = current !== undefined && current.isFile() && fs.readFileSync(path, 'utf8') === content

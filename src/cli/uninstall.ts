@@ -24,6 +24,8 @@ const UNINSTALL_OPTIONS = {
   'logrotate-dir': { type: 'string' },
   'cron-dir': { type: 'string' },
   'systemd-dir': { type: 'string' },
+  'rsyslog-dir': { type: 'string' },
+  'sbin-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' }
 } as const
 
@@ -38,14 +40,36 @@ function ownership(path: string): 'ours' | 'missing' | 'foreign' {
   return st.isFile() && fs.readFileSync(path, 'utf8').includes('ds01-events') ? 'ours' : 'foreign'
 }
 
-function removeFile(path: string): void {
+/** true when it removed the file; `optional`: say nothing when it is not there. */
+function removeFile(path: string, optional = false): boolean {
   const owner = ownership(path)
-  if (owner === 'missing') say(`${path}: not installed`)
+  if (owner === 'missing') {
+    if (!optional) say(`${path}: not installed`)
+  }
   else if (owner === 'foreign') say(`${path}: kept (not installed by ds01-events: it does not name it)`)
   else {
     fs.rmSync(path)
     say(`${path}: removed`)
+    return true
   }
+  return false
+}
+
+/**
+ * What `setup --forward` and `setup --central` installed (setup-fleet.ts): the
+ * rsyslog configs, the imfile state cleaner and its rsyslog drop-in. The
+ * central archive and the database hold data: kept. rsyslog is restarted by
+ * the admin (it may carry other configs), as setup says too. Only on fleet
+ * hosts: elsewhere nothing is said about them.
+ */
+function removeFleet(rsyslogDir: string, sbinDir: string, unitDir: string, live: boolean): void {
+  const removed = [
+    removeFile(join(rsyslogDir, '60-ds01-forward.conf'), true),
+    removeFile(join(rsyslogDir, '60-ds01-central.conf'), true),
+    removeFile(join(unitDir, 'rsyslog.service.d', 'ds01-events.conf'), true),
+    removeFile(join(sbinDir, 'ds01-imfile-state-clean'), true)
+  ].some(Boolean)
+  if (removed && live) say('restart rsyslog to stop forwarding or receiving: systemctl daemon-reload && systemctl restart rsyslog')
 }
 
 function systemctl(args: string[]): boolean {
@@ -135,7 +159,7 @@ export function runUninstall(args: string[]): number {
     return usageError('uninstall', err instanceof Error ? err.message : String(err))
   }
   if (values.help === true) return runHelp(['uninstall'])
-  for (const name of ['dir', 'logrotate-dir', 'cron-dir', 'systemd-dir'] as const) {
+  for (const name of ['dir', 'logrotate-dir', 'cron-dir', 'systemd-dir', 'rsyslog-dir', 'sbin-dir'] as const) {
     if (values[name] === '') return usageError('uninstall', `--${name} needs a value`)
   }
   if (process.getuid?.() !== 0) {
@@ -149,6 +173,7 @@ export function runUninstall(args: string[]): number {
     if (fs.existsSync(unitDir)) removeUnit(unitDir, values['systemd-dir'] === undefined)
     removeFile(join(values['logrotate-dir'] ?? '/etc/logrotate.d', 'ds01'))
     removeFile(join(values['cron-dir'] ?? '/etc/cron.hourly', 'ds01-logrotate'))
+    removeFleet(values['rsyslog-dir'] ?? '/etc/rsyslog.d', values['sbin-dir'] ?? '/usr/local/sbin', unitDir, values['systemd-dir'] === undefined)
     if (values['purge-logs'] === true) purgeLogs(dir)
     else keptLogs(dir)
     if (values['systemd-dir'] === undefined) monitorUserNote()

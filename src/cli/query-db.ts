@@ -1,0 +1,136 @@
+// `ds01-events query --db URL` (or DS01_EVENTS_DB): the query over the fleet's
+// PostgreSQL store, with the same filters and output as over the files, plus
+// --host and a host column. Exit status: 0 it ran, 1 the database could not be
+// queried, 2 usage error.
+import { once } from 'node:events'
+import { parseArgs } from 'node:util'
+import type { Client } from 'pg'
+import { followDatabase, newestId, readDatabase, summaryRows } from '../fleet/index.js'
+import { describeSkips, noSkips, QueryFilter, QueryOutput, Summary, useColour } from '../reader/index.js'
+
+const QUERY_DB_OPTIONS = {
+  db: { type: 'string' },
+  host: { type: 'string', multiple: true },
+  user: { type: 'string', multiple: true },
+  type: { type: 'string', multiple: true },
+  container: { type: 'string', multiple: true },
+  source: { type: 'string', multiple: true },
+  where: { type: 'string', multiple: true },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  limit: { type: 'string', short: 'n' },
+  all: { type: 'boolean' },
+  json: { type: 'boolean' },
+  follow: { type: 'boolean', short: 'f' },
+  summary: { type: 'boolean' },
+  reverse: { type: 'boolean', short: 'r' },
+  'poll-ms': { type: 'string' },
+  help: { type: 'boolean', short: 'h' }
+} as const
+
+const DEFAULT_LIMIT = 50
+
+function usageError(problem: string): number {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('./help.js') as typeof import('./help.js')).usageError('query', problem)
+}
+
+/** Waits for a full pipe to drain: memory stays bounded whatever --all returns. */
+async function write(text: string): Promise<void> {
+  if (text !== '' && !process.stdout.write(text)) await once(process.stdout, 'drain')
+}
+
+/** The reader's summary, and the same counts by host. */
+function renderSummary(rows: Awaited<ReturnType<typeof summaryRows>>, json: boolean, colour: boolean): string {
+  const summary = new Summary()
+  const hosts = new Map<string, number>()
+  for (const r of rows) {
+    for (let i = 0; i < r.n; i++) summary.add(r.type, r.user ?? undefined, r.source ?? undefined, r.day)
+    hosts.set(r.host, (hosts.get(r.host) ?? 0) + r.n)
+  }
+  const byHost = [...hosts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+  if (json) return JSON.stringify({ ...summary.toJSON(), by_host: Object.fromEntries(byHost) }) + '\n'
+  if (byHost.length === 0) return summary.render(colour)
+  // host names come from the network: quoted when they hold anything unusual
+  const show = (h: string): string => (/^[A-Za-z0-9._-]+$/.test(h) ? h : JSON.stringify(h))
+  const keyWidth = Math.max(...byHost.map(([h]) => show(h).length))
+  const numWidth = Math.max(...byHost.map(([, n]) => String(n).length))
+  const title = colour ? '\x1b[1mBy host\x1b[0m' : 'By host'
+  return summary.render(colour) + `\n${title}\n` + byHost.map(([h, n]) => `  ${show(h).padEnd(keyWidth)}  ${String(n).padStart(numWidth)}`).join('\n') + '\n'
+}
+
+export async function runQueryDb(args: string[]): Promise<number> {
+  let parsed
+  try {
+    parsed = parseArgs({ args, options: QUERY_DB_OPTIONS, allowPositionals: false, strict: true })
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err)
+    return usageError(/'--(file|gpu)'/.test(message) ? `${message}; --db reads the fleet database, not a log file (GPU samples: table ds01_gpu_samples, see docs/fleet.md)` : message)
+  }
+  const v = parsed.values
+  if (v.help === true) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('./help.js') as typeof import('./help.js')).runHelp(['query'])
+  }
+  const url = v.db ?? process.env.DS01_EVENTS_DB
+  if (url === undefined || url === '') return usageError('--db needs a URL: postgresql://USER[:PASSWORD]@HOST[:PORT]/DB (or set DS01_EVENTS_DB)')
+  if (v.summary === true && v.follow === true) return usageError('--summary counts what is there; it does not --follow')
+  let limit = DEFAULT_LIMIT
+  if (v.limit !== undefined) {
+    if (!/^\d+$/.test(v.limit) || Number(v.limit) < 1) return usageError(`--limit ${JSON.stringify(v.limit)}: expected a whole number of events, 1 or more (or --all)`)
+    limit = Number(v.limit)
+  }
+  let pollMs = 1000
+  if (v['poll-ms'] !== undefined) {
+    if (!/^\d+$/.test(v['poll-ms']) || Number(v['poll-ms']) < 50) return usageError('--poll-ms: a whole number of milliseconds, 50 or more')
+    pollMs = Number(v['poll-ms'])
+  }
+  const filterResult = QueryFilter.parse({ user: v.user, type: v.type, container: v.container, source: v.source, where: v.where, since: v.since, until: v.until })
+  if (!filterResult.ok) return usageError(filterResult.problem)
+  const filter = filterResult.filter
+  const hosts = v.host ?? []
+
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Client: PgClient } = require('pg') as typeof import('pg')
+  const client: Client = new PgClient({ connectionString: url, application_name: 'ds01-events query' })
+  const controller = new AbortController()
+  const onInterrupt = (): void => controller.abort()
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') { controller.abort(); process.exit(0) }
+    throw err
+  })
+  const colour = useColour(process.stdout)
+  // the reader's output: the same window, --all, --reverse, follow and columns as for files
+  const output = new QueryOutput({ json: v.json, all: v.all, reverse: v.reverse, limit, colour }, write)
+  const skips = noSkips()
+  try {
+    await client.connect()
+    if (v.summary === true) {
+      await write(renderSummary(await summaryRows(client, filter, hosts), v.json === true, colour))
+      return 0
+    }
+    const startId = v.follow === true ? await newestId(client) : '0'
+    for await (const batch of readDatabase(client, { filter, hosts, limit: v.all === true ? undefined : limit, skips })) await output.add(batch)
+    if (v.follow === true) {
+      output.caughtUp()
+      process.on('SIGINT', onInterrupt)
+      for await (const batch of followDatabase(client, { filter, hosts, skips, afterId: startId, pollMs, signal: controller.signal })) await output.add(batch)
+    }
+    await output.finish()
+  } catch (err) {
+    process.stderr.write(`ds01-events query: the database ${redact(url)} could not be queried: ${err instanceof Error ? err.message : String(err)}\n` +
+      'Check the URL and that the schema is applied (ds01-events setup --central --db URL).\n')
+    return 1
+  } finally {
+    process.removeListener('SIGINT', onInterrupt)
+    await client.end().catch(() => undefined)
+  }
+  const skipped = describeSkips(skips)
+  if (skipped !== null) process.stderr.write(`ds01-events query: ${skipped}\n`)
+  return 0
+}
+
+/** The URL without its password, for messages. */
+function redact(url: string): string {
+  return url.replace(/(\/\/[^:/@]*):[^@/]*@/, '$1:***@')
+}

@@ -1,0 +1,111 @@
+// `ds01-events setup --forward` / `--central` in a temporary tree: the read
+// ACL for rsyslog's group (and for files created later, and nobody else), the
+// installed files, idempotence, and refusals that say what to do. The daemons
+// themselves run in test/fleet-e2e.test.mjs.
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, test } from 'node:test'
+import { REPO, testName } from './helpers/system.mjs'
+
+const CLI = join(REPO, 'bin', 'ds01-events.js')
+const IS_ROOT = process.getuid?.() === 0
+const HAS_SETFACL = spawnSync('setfacl', ['--version']).status === 0
+const ROOT_ONLY = { skip: !IS_ROOT ? 'needs root' : (!HAS_SETFACL && !process.env.CI) ? 'setfacl missing (apt-get install acl)' : false }
+const GROUP = testName('freader')
+
+function cli (args) {
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, DS01_EVENTS_DB: '' } })
+}
+
+function tree () {
+  const root = mkdtempSync(join(tmpdir(), 'ds01-setup-fleet-'))
+  after(() => rmSync(root, { recursive: true, force: true }))
+  const dir = join(root, 'log')
+  mkdirSync(dir)
+  chmodSync(dir, 0o2775)
+  for (const name of ['events.jsonl', 'gpu-utilization.jsonl']) {
+    writeFileSync(join(dir, name), '')
+    chmodSync(join(dir, name), 0o660) // the spec's mode, whatever the umask
+  }
+  const args = ['setup', '--forward', '127.0.0.1:2600', '--dir', dir, '--reader-group', GROUP, '--rsyslog-dir', join(root, 'rsyslog.d'),
+    '--rsyslog-workdir', join(root, 'spool'), '--systemd-dir', join(root, 'systemd'), '--sbin-dir', join(root, 'sbin')]
+  return { root, dir, args }
+}
+
+function acl (path) {
+  return spawnSync('getfacl', ['-cp', path], { encoding: 'utf8' }).stdout
+}
+
+if (IS_ROOT) {
+  spawnSync('groupadd', [GROUP])
+  after(() => spawnSync('groupdel', [GROUP]))
+}
+
+test('setup --forward: read ACL for rsyslog\'s group on the logs and on files created later, config and pre-start step installed, idempotent', ROOT_ONLY, () => {
+  const t = tree()
+  const first = cli(t.args)
+  assert.equal(first.status, 0, first.stderr)
+  for (const name of ['events.jsonl', 'gpu-utilization.jsonl']) {
+    assert.match(acl(join(t.dir, name)), new RegExp(`^group:${GROUP}:r--$`, 'm'))
+    assert.equal(statSync(join(t.dir, name)).mode & 0o777, 0o660, 'the mode stays 0660')
+  }
+  assert.match(acl(t.dir), new RegExp(`^default:group:${GROUP}:r--$`, 'm'))
+  assert.match(acl(t.dir), /^default:other::---$/m)
+  // a file logrotate or a writer creates later: readable by the group, by nobody else
+  writeFileSync(join(t.dir, 'events.jsonl.new'), '', { mode: 0o666 })
+  const created = acl(join(t.dir, 'events.jsonl.new'))
+  assert.match(created, new RegExp(`^group:${GROUP}:r--`, 'm'))
+  assert.match(created, /^other::---$/m, 'a default ACL overrides the umask: other must stay ---')
+
+  const config = readFileSync(join(t.root, 'rsyslog.d', '60-ds01-forward.conf'), 'utf8')
+  assert.match(config, /target="127\.0\.0\.1" port="2600"/)
+  assert.match(config, new RegExp(`file="${t.dir}/events\\.jsonl\\.1"`))
+  assert.doesNotMatch(config, /@@|\/var\/log\/ds01\//)
+  const dropIn = readFileSync(join(t.root, 'systemd', 'rsyslog.service.d', 'ds01-events.conf'), 'utf8')
+  assert.match(dropIn, new RegExp(`^ExecStartPre=${t.root}/sbin/ds01-imfile-state-clean ${t.root}/spool ${t.dir}$`, 'm'))
+  assert.equal(statSync(join(t.root, 'sbin', 'ds01-imfile-state-clean')).mode & 0o777, 0o755)
+
+  const second = cli(t.args)
+  assert.equal(second.status, 0, second.stderr)
+  assert.match(second.stdout, /60-ds01-forward\.conf: ok/)
+  assert.match(second.stdout, /ds01-imfile-state-clean: ok/)
+})
+
+test('setup --forward refuses what would break the config, with what to do', ROOT_ONLY, () => {
+  const t = tree()
+  const withTarget = (target) => t.args.map((a) => (a === '127.0.0.1:2600' ? target : a))
+  for (const bad of ['a"b', 'host:99999', 'x y', 'h\ninclude(file="/etc/shadow")', '']) {
+    const r = cli(withTarget(bad))
+    assert.equal(r.status, 1, `${JSON.stringify(bad)}: ${r.stderr}`)
+    assert.match(r.stderr, /HOST\[:PORT\]|names no host|between 1 and 65535/)
+  }
+  const noGroup = cli(t.args.map((a) => (a === GROUP ? testName('no-such-group') : a)))
+  assert.equal(noGroup.status, 1)
+  assert.match(noGroup.stderr, /--reader-group/)
+  const noDir = cli(t.args.map((a) => (a === t.dir ? join(t.root, 'missing') : a)))
+  assert.equal(noDir.status, 1)
+  assert.match(noDir.stderr, /run 'ds01-events setup --dir/)
+  const both = cli(['setup', '--forward', 'h', '--central'])
+  assert.equal(both.status, 2)
+  const mixed = cli(['setup', '--central', '--dir', '/x'])
+  assert.equal(mixed.status, 2)
+  assert.match(mixed.stderr, /--dir goes with --forward/)
+})
+
+test('setup --central without a database URL, or with one rsyslog cannot take, says what to give', ROOT_ONLY, () => {
+  const root = mkdtempSync(join(tmpdir(), 'ds01-setup-fleet-'))
+  after(() => rmSync(root, { recursive: true, force: true }))
+  const base = ['setup', '--central', '--rsyslog-dir', join(root, 'rsyslog.d'), '--archive', join(root, 'archive')]
+  const none = cli(base)
+  assert.equal(none.status, 1)
+  assert.match(none.stderr, /--db postgresql:\/\//)
+  const spaced = cli([...base, '--db', 'host=127.0.0.1 dbname=x'])
+  assert.equal(spaced.status, 1)
+  assert.match(spaced.stderr, /postgresql:\/\/ URL without spaces/)
+  const refused = cli([...base, '--db', 'postgresql://u:s3cret@127.0.0.1:1/x'])
+  assert.equal(refused.status, 1)
+  assert.match(refused.stderr, /applying .*ds01-events\.sql failed/)
+})
