@@ -7,28 +7,14 @@ import { parseArgs } from 'node:util'
 import type { Client } from 'pg'
 import { followDatabase, newestId, readDatabase, summaryRows } from '../fleet/index.js'
 import { describeSkips, noSkips, QueryFilter, QueryOutput, Summary, useColour } from '../reader/index.js'
+import { DEFAULT_LIMIT, FILTER_OPTIONS } from './query-options.js'
 
 const QUERY_DB_OPTIONS = {
+  ...FILTER_OPTIONS,
   db: { type: 'string' },
   host: { type: 'string', multiple: true },
-  user: { type: 'string', multiple: true },
-  type: { type: 'string', multiple: true },
-  container: { type: 'string', multiple: true },
-  source: { type: 'string', multiple: true },
-  where: { type: 'string', multiple: true },
-  since: { type: 'string' },
-  until: { type: 'string' },
-  limit: { type: 'string', short: 'n' },
-  all: { type: 'boolean' },
-  json: { type: 'boolean' },
-  follow: { type: 'boolean', short: 'f' },
-  summary: { type: 'boolean' },
-  reverse: { type: 'boolean', short: 'r' },
-  'poll-ms': { type: 'string' },
-  help: { type: 'boolean', short: 'h' }
+  'poll-ms': { type: 'string' }
 } as const
-
-const DEFAULT_LIMIT = 50
 
 function usageError(problem: string): number {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -17,27 +17,13 @@ import {
   useColour,
   type EventRecord
 } from '../reader/index.js'
+import { DEFAULT_LIMIT, FILTER_OPTIONS } from './query-options.js'
 
 const QUERY_OPTIONS = {
-  user: { type: 'string', multiple: true },
-  type: { type: 'string', multiple: true },
-  container: { type: 'string', multiple: true },
-  source: { type: 'string', multiple: true },
-  where: { type: 'string', multiple: true },
-  since: { type: 'string' },
-  until: { type: 'string' },
-  limit: { type: 'string', short: 'n' },
-  all: { type: 'boolean' },
-  json: { type: 'boolean' },
-  follow: { type: 'boolean', short: 'f' },
-  summary: { type: 'boolean' },
-  reverse: { type: 'boolean', short: 'r' },
+  ...FILTER_OPTIONS,
   gpu: { type: 'boolean' },
-  file: { type: 'string' },
-  help: { type: 'boolean', short: 'h' }
+  file: { type: 'string' }
 } as const
-
-const DEFAULT_LIMIT = 50
 
 function usageError(problem: string): number {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

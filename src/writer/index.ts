@@ -1,8 +1,8 @@
 // The writer layer's entry: openWriter picks the native addon or the
 // JavaScript fallback behind one contract (contract.ts).
 import { resolve } from 'node:path'
-import { DEFAULT_LOCK_TIMEOUT_MS, type RawWriter, type WriteError, type WriteResult, type WriterOptions, type WriterStats } from './contract.js'
-import { loadNative } from './native.js'
+import { DEFAULT_LOCK_TIMEOUT_MS, type RawWriter, type WriteResult, type WriterOptions, type WriterStats } from './contract.js'
+import { loadNative, type NativeHandle } from './native.js'
 import type { JsWriter } from './js-writer.js'
 
 export * from './contract.js'
@@ -19,16 +19,6 @@ export function openWriter(path: string, options: WriterOptions = {}): RawWriter
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { JsWriter: Fallback } = require('./js-writer.js') as { JsWriter: typeof JsWriter }
   return new Fallback(path)
-}
-
-interface NativeHandle {
-  append(data: string | Uint8Array): WriteResult
-  appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): WriteError | number
-  drain(): WriteResult
-  waitIdle(timeoutMs: number): boolean
-  lastLanded(): number
-  stats(): WriterStats
-  close(): null
 }
 
 class NativeWriter implements RawWriter {

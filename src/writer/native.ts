@@ -4,16 +4,19 @@ import { join } from 'node:path'
 import type { WriteError, WriteResult, WriterStats } from './contract.js'
 import { warnOnce } from '../common/index.js'
 
+/** One native writer, as the addon gives it. */
+export interface NativeHandle {
+  append(data: string | Uint8Array): WriteResult
+  appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): WriteError | number
+  drain(): WriteResult
+  waitIdle(timeoutMs: number): boolean
+  lastLanded(): number
+  stats(): WriterStats
+  close(): null
+}
+
 export interface NativeBinding {
-  Writer: new (path: string, lockTimeoutMs: number) => {
-    append(data: string | Uint8Array): WriteResult
-    appendAsync(data: string | Uint8Array, callback: (result: WriteResult) => void): WriteError | number
-    drain(): WriteResult
-    waitIdle(timeoutMs: number): boolean
-    lastLanded(): number
-    stats(): WriterStats
-    close(): null
-  }
+  Writer: new (path: string, lockTimeoutMs: number) => NativeHandle
   maxLineBytes: number
   sourceHash: string
 }
