@@ -117,3 +117,19 @@ test('follow across real logrotate rotations (shipped config) while writers log:
   assert.equal(exit.code, 0, exit.stderr)
   assert.equal(exit.stderr, '')
 })
+
+test('follow on a log that does not exist yet waits for it, as tail -F does; without --follow that is exit 1', async () => {
+  const path = logFile([line(0)]) + '.later'
+  const f = queryInBackground(path, ['--follow', '--json'], { env: {} })
+  try {
+    await until(() => /does not exist yet; waiting/.test(f.result.stderr), 20_000, 'the waiting note')
+    writeFileSync(path, line(1) + '\n')
+    appendFileSync(path, line(2) + '\n')
+    await until(() => outLines(f.result.stdout).length === 2, 20_000, 'the lines of the new file')
+    assert.deepEqual(outLines(f.result.stdout).map(seqOf), [1, 2])
+  } finally {
+    f.child.kill('SIGINT')
+  }
+  const exit = await f.done
+  assert.equal(exit.code, 0, exit.stderr)
+})

@@ -2,6 +2,7 @@
 // log and its rotated generations through the reader. Exit status: 0 it ran
 // (matches or not), 1 no log could be read, 2 usage error.
 import { once } from 'node:events'
+import { existsSync as exists } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { resolveEventsFile, resolveGpuUtilizationFile } from '../common/index.js'
 import {
@@ -75,6 +76,10 @@ export async function runQuery(args: string[]): Promise<number> {
   if (!opened.ok) {
     process.stderr.write(`ds01-events query: ${opened.problem}\n`)
     return 1
+  }
+
+  if (v.follow === true && opened.generations.length === 1 && !exists(path)) {
+    process.stderr.write(`ds01-events query: ${path} does not exist yet; waiting for it (Ctrl-C to stop)\n`)
   }
 
   const controller = new AbortController()

@@ -3,7 +3,7 @@
 // lines. Files wholly outside --since/--until are not opened past their first
 // line; --since seeks by bisection in a plain file; --follow then tails the
 // current file across rotations, like `tail -F`.
-import { constants, promises as fsp, readdirSync } from 'node:fs'
+import { constants, promises as fsp, readdirSync, statSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { createGunzip } from 'node:zlib'
 import type { QueryFilter } from './filter.js'
@@ -71,6 +71,14 @@ export async function openRegular(path: string): Promise<fsp.FileHandle> {
 }
 
 /** Checks that the log can be read before anything is printed. */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
+
 export async function openGenerations(path: string, follow: boolean): Promise<OpenResult> {
   const all = listGenerations(path)
   const current = all[all.length - 1]
@@ -81,6 +89,8 @@ export async function openGenerations(path: string, follow: boolean): Promise<Op
     const e = err as NodeJS.ErrnoException
     // rotated away and not yet re-created: the generations are still there
     if (e.code === 'ENOENT' && all.length > 1) return { ok: true, generations: follow ? all : all.slice(0, -1) }
+    // not there yet: follow waits for it, as tail -F does (the directory must exist)
+    if (e.code === 'ENOENT' && follow && isDirectory(dirname(current.path))) return { ok: true, generations: all }
     return { ok: false, ...explain(current.path, e) }
   }
 }
