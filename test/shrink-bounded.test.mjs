@@ -102,21 +102,31 @@ test('a user or source longer than a line is refused without being serialised', 
   assert.ok(warnings.some((w) => w.includes('truncation marker')))
 })
 
-test('a 10 MB string of control characters: one 4 KB line, and little memory (peak RSS, in a child)', () => {
-  const file = tempLog()
+/**
+ * In a fresh child: runs `setup` (JavaScript defining the value), then logs
+ * `fields` (a JavaScript expression) after a warm-up; returns whether it was
+ * logged and how far the peak RSS grew during that one log(), in KiB.
+ */
+function logInChild (file, setup, fields) {
   const code = `
     const { createEventLog } = require(${JSON.stringify(join(REPO, 'dist', 'index.js'))})
-    const s = '\\u0001'.repeat(10 << 20)
-    s.charCodeAt(s.length - 1) // flattened: its own memory is counted before
+    ${setup}
     const log = createEventLog({ path: ${JSON.stringify(file)}, onWarning: () => {} })
     log.log('test.warmup', { s: 'x'.repeat(5000) })
     const before = process.resourceUsage().maxRSS
-    const logged = log.log('test.big', { s, t: 'kept' })
+    const logged = log.log('test.big', ${fields})
     log.close()
     process.stdout.write(JSON.stringify({ logged, growthKiB: process.resourceUsage().maxRSS - before }))`
   const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', env: cleanEnv() })
   assert.equal(r.status, 0, r.stderr)
-  const out = JSON.parse(r.stdout)
+  return JSON.parse(r.stdout)
+}
+
+test('a 10 MB string of control characters: one 4 KB line, and little memory (peak RSS, in a child)', () => {
+  const file = tempLog()
+  const out = logInChild(file, `
+    const s = '\\u0001'.repeat(10 << 20)
+    s.charCodeAt(s.length - 1) // flattened: its own memory is counted before`, "{ s, t: 'kept' }")
   assert.equal(out.logged, true)
   assert.ok(out.growthKiB < 32 * 1024, `peak RSS grew by ${out.growthKiB} KiB`)
   const events = readV1(file)
@@ -128,18 +138,7 @@ test('a 10 MB string of control characters: one 4 KB line, and little memory (pe
 
 test('a typed array of 50 million elements: cut by its length, never listed key by key (peak RSS, in a child)', () => {
   const file = tempLog()
-  const code = `
-    const { createEventLog } = require(${JSON.stringify(join(REPO, 'dist', 'index.js'))})
-    const big = new Uint8Array(50e6).fill(7)
-    const log = createEventLog({ path: ${JSON.stringify(file)}, onWarning: () => {} })
-    log.log('test.warmup', { s: 'x'.repeat(5000) })
-    const before = process.resourceUsage().maxRSS
-    const logged = log.log('test.big', { big, small: new Uint8Array([1, 2]) })
-    log.close()
-    process.stdout.write(JSON.stringify({ logged, growthKiB: process.resourceUsage().maxRSS - before }))`
-  const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', env: cleanEnv() })
-  assert.equal(r.status, 0, r.stderr)
-  const out = JSON.parse(r.stdout)
+  const out = logInChild(file, 'const big = new Uint8Array(50e6).fill(7)', '{ big, small: new Uint8Array([1, 2]) }')
   assert.equal(out.logged, true)
   assert.ok(out.growthKiB < 32 * 1024, `peak RSS grew by ${out.growthKiB} KiB`)
   const d = readV1(file)[1].details

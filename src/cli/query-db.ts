@@ -2,12 +2,11 @@
 // PostgreSQL store, with the same filters and output as over the files, plus
 // --host and a host column. Exit status: 0 it ran, 1 the database could not be
 // queried, 2 usage error.
-import { once } from 'node:events'
 import { parseArgs } from 'node:util'
 import type { Client } from 'pg'
 import { followDatabase, newestId, readDatabase, summaryRows } from '../fleet/index.js'
 import { describeSkips, noSkips, QueryFilter, QueryOutput, Summary, useColour } from '../reader/index.js'
-import { DEFAULT_LIMIT, FILTER_OPTIONS } from './query-options.js'
+import { DEFAULT_LIMIT, FILTER_OPTIONS, quietOnEpipe, usageError, writeAndWait } from './query-common.js'
 
 const QUERY_DB_OPTIONS = {
   ...FILTER_OPTIONS,
@@ -15,16 +14,6 @@ const QUERY_DB_OPTIONS = {
   host: { type: 'string', multiple: true },
   'poll-ms': { type: 'string' }
 } as const
-
-function usageError(problem: string): number {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('./help.js') as typeof import('./help.js')).usageError('query', problem)
-}
-
-/** Waits for a full pipe to drain: memory stays bounded whatever --all returns. */
-async function write(text: string): Promise<void> {
-  if (text !== '' && !process.stdout.write(text)) await once(process.stdout, 'drain')
-}
 
 /** The reader's summary, and the same counts by host. */
 function renderSummary(rows: Awaited<ReturnType<typeof summaryRows>>, json: boolean, colour: boolean): string {
@@ -81,18 +70,15 @@ export async function runQueryDb(args: string[]): Promise<number> {
   const client: Client = new PgClient({ connectionString: url, application_name: 'ds01-events query' })
   const controller = new AbortController()
   const onInterrupt = (): void => controller.abort()
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') { controller.abort(); process.exit(0) }
-    throw err
-  })
+  quietOnEpipe(() => controller.abort())
   const colour = useColour(process.stdout)
   // the reader's output: the same window, --all, --reverse, follow and columns as for files
-  const output = new QueryOutput({ json: v.json, all: v.all, reverse: v.reverse, limit, colour }, write)
+  const output = new QueryOutput({ json: v.json, all: v.all, reverse: v.reverse, limit, colour }, writeAndWait)
   const skips = noSkips()
   try {
     await client.connect()
     if (v.summary === true) {
-      await write(renderSummary(await summaryRows(client, filter, hosts), v.json === true, colour))
+      await writeAndWait(renderSummary(await summaryRows(client, filter, hosts), v.json === true, colour))
       return 0
     }
     const startId = v.follow === true ? await newestId(client) : '0'

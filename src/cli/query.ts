@@ -1,7 +1,6 @@
 // `ds01-events query` (and `ds01-events` followed only by options): reads the
 // log and its rotated generations through the reader. Exit status: 0 it ran
 // (matches or not), 1 no log could be read, 2 usage error.
-import { once } from 'node:events'
 import { existsSync as exists } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { resolveEventsFile, resolveGpuUtilizationFile } from '../common/index.js'
@@ -18,34 +17,13 @@ import {
   useColour,
   type EventRecord
 } from '../reader/index.js'
-import { DEFAULT_LIMIT, FILTER_OPTIONS } from './query-options.js'
+import { DEFAULT_LIMIT, FILTER_OPTIONS, quietOnEpipe, usageError, writeAndWait } from './query-common.js'
 
 const QUERY_OPTIONS = {
   ...FILTER_OPTIONS,
   gpu: { type: 'boolean' },
   file: { type: 'string' }
 } as const
-
-function usageError(problem: string): number {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('./help.js') as typeof import('./help.js')).usageError('query', problem)
-}
-
-/** stdout closed by the reader (`| head -1`): stop quietly, status 0. */
-function quietOnEpipe(stop: () => void): void {
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') {
-      stop()
-      process.exit(0)
-    }
-    throw err
-  })
-}
-
-/** Writes, then waits while stdout's buffer is full (a slow pipe): memory stays at one chunk. */
-async function writeAndWait(data: string | Buffer): Promise<void> {
-  if (data.length > 0 && !process.stdout.write(data)) await once(process.stdout, 'drain')
-}
 
 export async function runQuery(args: string[]): Promise<number> {
   let parsed
