@@ -7,7 +7,7 @@
 export { openWriter, MAX_LINE_BYTES, DEFAULT_LOCK_TIMEOUT_MS, nativeFailure, nativeInfo } from './writer/index.js'
 export type { RawWriter, WriteError, WriteResult, WriterStats, WriterOptions } from './writer/index.js'
 export { DEFAULT_EVENTS_FILE, DEFAULT_GPU_UTILIZATION_FILE, resolveEventsFile, resolveGpuUtilizationFile } from './common/index.js'
-export { logEvent, createEventLog, DEFAULT_BATCH, QUEUE_FULL_WAIT_MS, SCHEMA_VERSION, EVENT_TYPES } from './event/index.js'
+export { logEvent, createEventLog, DEFAULT_BATCH, QUEUE_FULL_WAIT_MS, SCHEMA_VERSION, EVENT_TYPES, canonicalEventType, eventTypeAliases, eventTypeSpellings } from './event/index.js'
 export type { EventRecord, FilterOptions, ParsedEvent, ReadEventsOptions } from './reader/index.js'
 export type {
   BatchOptions,

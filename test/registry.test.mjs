@@ -17,7 +17,8 @@ const upstreamPath = path.join(root, '..', 'shared', 'spec', 'events-v1.md')
 function specTable (file) {
   const text = fs.readFileSync(file, 'utf8')
   const start = text.indexOf('## Event types')
-  const section = text.slice(start, text.indexOf('\n## ', start + 1))
+  const end = Math.min(...['\n## ', '\n### '].map((h) => text.indexOf(h, start + 1)).filter((i) => i > 0))
+  const section = text.slice(start, end)
   const types = {}
   for (const row of section.split('\n')) {
     const m = row.match(/^\| ([a-z_.]+(?:, [a-z_.]+)*) \| (.*) \|$/)
@@ -70,7 +71,7 @@ test('EVENT_TYPES is frozen', () => {
 test('dist/event/registry.compiled.json is what the zod schemas compile to now (the build ran after the last schema change)', () => {
   const file = path.join(root, 'dist', 'event', 'registry.compiled.json')
   assert.ok(fs.existsSync(file), 'npm run build must run node dist/tools/compile-registry.js after tsc')
-  const fresh = compile.compileRegistry(schemas.envelopeSchema, schemas.detailSchemas)
+  const fresh = compile.compileRegistry(schemas.envelopeSchema, schemas.detailSchemas, schemas.eventTypeAliases)
   assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), fresh)
 })
 
@@ -93,4 +94,37 @@ test('the compiler refuses zod constructs it cannot check in plain code', async 
   for (const schema of refused) {
     assert.throws(() => compile.compileRegistry(schemas.envelopeSchema, { 'x.y': schema }), /not supported/)
   }
+})
+
+/** alias -> registered name from the "Spellings in the field" section of a format document. */
+function spellings (file) {
+  const text = fs.readFileSync(file, 'utf8')
+  const start = text.indexOf('### Spellings in the field')
+  const section = text.slice(start, text.indexOf('\n## ', start + 1))
+  const table = {}
+  for (const m of section.matchAll(/^\| ([a-z_.]+) \| ([a-z_.]+) \|$/gm)) if (m[1] !== 'spelling') table[m[1]] = m[2]
+  for (const m of section.matchAll(/^- `([a-z_.]+)` is `([a-z_.]+)`;?\.?$/gm)) table[m[1]] = m[2]
+  return table
+}
+
+test('the spellings in the field are the table in docs/format.md, each folding into a registered type', async () => {
+  const { canonicalEventType, eventTypeAliases, eventTypeSpellings } = await import('../dist/index.js')
+  const documented = spellings(contractPath)
+  assert.ok(Object.keys(documented).length >= 4, `parsed only ${Object.keys(documented).length} spellings`)
+  assert.deepEqual({ ...eventTypeAliases() }, documented)
+  for (const [alias, name] of Object.entries(documented)) {
+    assert.ok(EVENT_TYPES[name] !== undefined, `${alias} folds into the unregistered ${name}`)
+    assert.equal(EVENT_TYPES[alias], undefined, `${alias} is an alias, not a type of its own`)
+    assert.equal(canonicalEventType(alias), name)
+    assert.equal(canonicalEventType(name), name)
+    assert.ok(eventTypeSpellings(name).includes(alias))
+    assert.equal(eventTypeSpellings(alias)[0], name)
+  }
+  assert.equal(canonicalEventType('custom.thing'), 'custom.thing')
+  assert.equal(canonicalEventType('__proto__'), '__proto__')
+  assert.equal(canonicalEventType('constructor'), 'constructor')
+})
+
+test('docs/format.md lists the same spellings as the team\'s spec', { skip: fs.existsSync(upstreamPath) ? false : `only where ${upstreamPath} is checked out beside the repository` }, () => {
+  assert.deepEqual(spellings(contractPath), spellings(upstreamPath))
 })

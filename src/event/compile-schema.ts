@@ -8,9 +8,11 @@ import type { z } from 'zod'
 export type FieldKind = 'string' | 'number' | 'boolean' | 'null' | 'array' | 'any'
 
 export interface CompiledRegistry {
-  format: 1
+  format: 2
   envelope: { eventTypePattern: string; eventTypeMaxLength: number; schemaVersion: string }
   types: Record<string, { description: string; fields: Record<string, FieldKind[]> }>
+  /** Other spellings of registered types: alias -> registered name. */
+  aliases: Record<string, string>
 }
 
 interface ZodDef {
@@ -91,7 +93,7 @@ function eventTypeRules(envelope: ZodLike): { pattern: string; maxLength: number
   return { pattern, maxLength }
 }
 
-export function compileRegistry(envelope: z.ZodType, detailSchemas: Record<string, z.ZodType>): CompiledRegistry {
+export function compileRegistry(envelope: z.ZodType, detailSchemas: Record<string, z.ZodType>, aliases: Record<string, string> = {}): CompiledRegistry {
   const env = envelope as unknown as ZodLike
   const { pattern, maxLength } = eventTypeRules(env)
   const version = env._zod.def.shape?.schema_version?._zod.def.values?.[0]
@@ -101,5 +103,10 @@ export function compileRegistry(envelope: z.ZodType, detailSchemas: Record<strin
     const zl = schema as unknown as ZodLike
     types[type] = { description: zl.description ?? '', fields: compileDetails(zl, type) }
   }
-  return { format: 1, envelope: { eventTypePattern: pattern, eventTypeMaxLength: maxLength, schemaVersion: version }, types }
+  for (const [alias, name] of Object.entries(aliases)) {
+    if (types[alias] !== undefined) fail(`aliases.${alias}`, 'an alias that is itself a registered type')
+    if (types[name] === undefined) fail(`aliases.${alias}`, `an alias of an unregistered type '${name}'`)
+    if (!new RegExp(pattern).test(alias)) fail(`aliases.${alias}`, 'an alias outside the naming rule')
+  }
+  return { format: 2, envelope: { eventTypePattern: pattern, eventTypeMaxLength: maxLength, schemaVersion: version }, types, aliases: { ...aliases } }
 }

@@ -8,9 +8,9 @@ let compiled: CompiledRegistry | undefined
 function compileNow(): CompiledRegistry {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { compileRegistry } = require('./compile-schema.js') as typeof import('./compile-schema.js')
-  const { envelopeSchema, detailSchemas } = require('./schemas.js') as typeof import('./schemas.js')
+  const { envelopeSchema, detailSchemas, eventTypeAliases } = require('./schemas.js') as typeof import('./schemas.js')
   /* eslint-enable @typescript-eslint/no-require-imports */
-  return compileRegistry(envelopeSchema, detailSchemas)
+  return compileRegistry(envelopeSchema, detailSchemas, eventTypeAliases)
 }
 
 export function compiledRegistry(): CompiledRegistry {
@@ -18,7 +18,7 @@ export function compiledRegistry(): CompiledRegistry {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const loaded = require('./registry.compiled.json') as CompiledRegistry
-    compiled = loaded.format === 1 ? loaded : compileNow()
+    compiled = loaded.format === 2 ? loaded : compileNow()
   } catch {
     compiled = compileNow()
   }

@@ -37,6 +37,10 @@ export interface EventDetails {
   'auth.sudo_grant': { command?: string }
   'auth.access_denied': { resource?: string; reason?: string }
   'user.added': { group?: string }
+  'resource.oom_kill': { container?: string }
+  'maintenance.idle_kill': { container?: string; idle_duration?: string | number }
+  'maintenance.runtime_kill': { container?: string; runtime?: string | number }
+  'alert.gpu_waste': { container?: string; gpu?: string | number; gpu_index?: number; window?: string; samples?: number; low_samples?: number; idle_share?: number }
   'test.selftest': { result?: string }
   'test.cli': { result?: string }
   'test.bash_wrapper': { result?: string }

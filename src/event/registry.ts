@@ -39,3 +39,24 @@ export function followsNamingRule(type: string): boolean {
   const { eventTypePattern, eventTypeMaxLength } = compiledRegistry().envelope
   return type.length <= eventTypeMaxLength && new RegExp(eventTypePattern).test(type)
 }
+
+/** Other spellings of registered types that writers in the field use: alias -> registered name. */
+export function eventTypeAliases(): Readonly<Record<string, string>> {
+  return compiledRegistry().aliases
+}
+
+/**
+ * The registered name of a type: an alias (`gpu.allocated`) folds into the
+ * type it spells (`gpu.allocate`); any other name is returned as it is. What
+ * counts or joins events (summaries, reports, metrics, accounting) counts
+ * under this name.
+ */
+export function canonicalEventType(type: string): string {
+  return Object.prototype.hasOwnProperty.call(compiledRegistry().aliases, type) ? compiledRegistry().aliases[type] as string : type
+}
+
+/** The spellings of a type, its registered name first: what a filter on that name matches. */
+export function eventTypeSpellings(type: string): string[] {
+  const name = canonicalEventType(type)
+  return [name, ...Object.entries(compiledRegistry().aliases).filter(([, to]) => to === name).map(([alias]) => alias)]
+}

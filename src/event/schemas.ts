@@ -91,6 +91,18 @@ export const detailSchemas = {
   'auth.sudo_grant': details('A sudo command was granted', { command: text }),
   'auth.access_denied': details('Access was denied', { resource: text, reason: text }),
   'user.added': details('A user was added to a group', { group: text }),
+  'resource.oom_kill': details('A container was killed for running out of memory', { container: text }),
+  'maintenance.idle_kill': details('An idle container was stopped by maintenance', { container: text, idle_duration: textOrNumber }),
+  'maintenance.runtime_kill': details('A container past its runtime limit was stopped by maintenance', { container: text, runtime: textOrNumber }),
+  'alert.gpu_waste': details('An allocated GPU stayed idle for a whole window', {
+    container: text,
+    gpu: textOrNumber,
+    gpu_index: number,
+    window: text,
+    samples: number,
+    low_samples: number,
+    idle_share: number
+  }),
   'test.selftest': details('The library self-test', { result: text }),
   'test.cli': details('The CLI self-test', { result: text }),
   'test.bash_wrapper': details('The bash wrapper self-test', { result: text }),
@@ -99,6 +111,19 @@ export const detailSchemas = {
 }
 
 export type DetailSchemas = typeof detailSchemas
+
+/**
+ * Spellings in the field: other names that writers on these servers give a
+ * registered type. A line keeps its writer's spelling; whatever counts or joins
+ * (summaries, reports, metrics, GPU accounting) counts it under the registered
+ * name, and a filter on the registered name matches both.
+ */
+export const eventTypeAliases = {
+  'gpu.allocated': 'gpu.allocate',
+  'gpu.released': 'gpu.release',
+  'gpu.rejected': 'gpu.reject',
+  'auth.denied': 'auth.access_denied'
+} as const satisfies Record<string, keyof DetailSchemas>
 
 // The public types (details.ts) are written without zod; these lines stop the
 // build when they and the schemas above disagree on a type, a field or a

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { compileRegistry } from '../event/compile-schema.js'
-import { detailSchemas, envelopeSchema } from '../event/schemas.js'
+import { detailSchemas, envelopeSchema, eventTypeAliases } from '../event/schemas.js'
 
 const out = process.argv[2] ?? join(__dirname, '..', 'event', 'registry.compiled.json')
-writeFileSync(out, JSON.stringify(compileRegistry(envelopeSchema, detailSchemas)) + '\n')
+writeFileSync(out, JSON.stringify(compileRegistry(envelopeSchema, detailSchemas, eventTypeAliases)) + '\n')
