@@ -8,7 +8,9 @@ import path from 'node:path'
 const src = new URL('../src/', import.meta.url).pathname
 
 // Lowest first. A file may import its own folder and folders ranked below it.
-const RANK = { common: 0, writer: 1, event: 2, reader: 3, 'gpu-monitor': 4, fleet: 4, '': 5, cli: 6, tools: 7 }
+// accounting: GPU spans and samples joined (on the reader); exporter and report
+// answer on top of it; the package entry ('') may expose any of them.
+const RANK = { common: 0, writer: 1, event: 2, reader: 3, 'gpu-monitor': 4, fleet: 4, accounting: 5, exporter: 6, report: 6, '': 7, cli: 8, tools: 9 }
 
 const files = readdirSync(src, { recursive: true }).filter((f) => f.endsWith('.ts')).map((f) => f.split(path.sep).join('/'))
 
