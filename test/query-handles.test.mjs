@@ -21,7 +21,7 @@ function build () {
   const base = join(scratch('ds01-handles-'), 'events.jsonl')
   for (let g = GENERATIONS; g >= 1; g--) {
     const start = T0 + (GENERATIONS - g) * HOUR
-    const text = Array.from({ length: PER }, (_, i) => v1(new Date(start + i * 5000), 'gpu.allocate', { user: 'alice', details: { seq: (GENERATIONS - g) * PER + i, noise: randomBytes(48).toString('hex') } }) + '\n').join('')
+    const text = Array.from({ length: PER }, (_, i) => v1(new Date(start + i * 2500), 'gpu.allocate', { user: 'alice', details: { seq: (GENERATIONS - g) * PER + i, noise: randomBytes(48).toString('hex') } }) + '\n').join('')
     writeFileSync(`${base}.${g}${g === 1 ? '' : '.gz'}`, g === 1 ? text : gzipSync(text))
   }
   writeFileSync(base, v1(new Date(T0 + GENERATIONS * HOUR), 'gpu.allocate', { user: 'alice', details: { seq: GENERATIONS * PER } }) + '\n')
@@ -61,7 +61,7 @@ test(`${GENERATIONS} large .gz generations under ulimit -n 64: every event, no h
 test('the README\'s --since query over .gz generations: no garbage-collection warning even when the collector runs', () => {
   const base = join(scratch('ds01-handles-gc-'), 'events.jsonl')
   for (let g = 6; g >= 2; g--) {
-    const text = Array.from({ length: PER }, (_, i) => v1(new Date(T0 + (6 - g) * HOUR + i * 5000), 'gpu.allocate', { details: { noise: randomBytes(48).toString('hex') } }) + '\n').join('')
+    const text = Array.from({ length: PER }, (_, i) => v1(new Date(T0 + (6 - g) * HOUR + i * 2500), 'gpu.allocate', { details: { noise: randomBytes(48).toString('hex') } }) + '\n').join('')
     writeFileSync(`${base}.${g}.gz`, gzipSync(text))
   }
   writeFileSync(base, v1(new Date(T0 + 7 * HOUR), 'gpu.allocate') + '\n')
