@@ -104,6 +104,8 @@ export class ExporterMetrics {
       collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 100 })
       // the event loop histogram reads about its own sampling interval at this precision: misleading, left out
       for (const name of ['min', 'max', 'mean', 'stddev', 'p50', 'p90', 'p99']) this.registry.removeSingleMetric(`nodejs_eventloop_lag_${name}_seconds`)
+      // gauges named like counters: promtool check metrics refuses them
+      for (const name of ['handles', 'requests', 'resources']) this.registry.removeSingleMetric(`nodejs_active_${name}_total`)
     }
   }
 
