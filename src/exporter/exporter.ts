@@ -59,6 +59,7 @@ export class Exporter {
   private timer: NodeJS.Timeout | null = null
   private running: Promise<void> | null = null
   private stopped = false
+  private following = false
   private lastSave = 0
   private savedTotal = -1
   private savedAt = Date.now()
@@ -130,6 +131,7 @@ export class Exporter {
     const listened = await this.listen(host, port)
     if (!listened.ok) return listened
     await this.resume()
+    this.following = true
     try {
       this.save()
     } catch (err) {
@@ -310,8 +312,11 @@ export class Exporter {
     if (this.timer !== null) clearTimeout(this.timer)
     if (this.running !== null) await this.running
     try {
-      for (const log of this.logs) await log.tail.poll()
-      if (this.counts.total !== this.savedTotal) this.save()
+      // (only once it has resumed: a start that failed saves nothing)
+      if (this.following) {
+        for (const log of this.logs) await log.tail.poll()
+        if (this.counts.total !== this.savedTotal) this.save()
+      }
     } catch (err) {
       this.say(`the last save failed: ${(err as Error).message}`)
     }
