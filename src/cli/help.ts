@@ -36,10 +36,15 @@ Shows the last 50 matching events of the log and its rotated files (.1, .2.gz,
 Filters:
   --user U           the event's user
   --type T           event_type starts with T (gpu: gpu.allocate ...), or matches
-                     a glob (container.*, *.reject)
+                     a glob (container.*, *.reject); every spelling of a type
+                     counts (gpu.allocate also finds gpu.allocated)
+  --not-type T       event_type does not match T (also: --type '!T')
   --container NAME   details.container (the flat container of pre-v1 lines)
   --source S         the event's source
-  --where KEY=VALUE  a detail, VALUE read as 'log' reads it (gpu=0, gpu=0:1)
+  --where KEY=VALUE  a detail, VALUE read as 'log' reads it (gpu=0, gpu=0:1);
+                     repeated on one KEY: any of the values
+  --where KEY!=VALUE, KEY<N, KEY<=N, KEY>N, KEY>=N
+                     another value; or compared as a number (all must hold)
   --since WHEN       at or after WHEN
   --until WHEN       at or before WHEN
 
