@@ -173,7 +173,8 @@ export async function gpuStatus(options: GpuLogOptions = {}): Promise<GpuStatusR
     warn(result.problem)
     return null
   }
-  const gpus: GpuStatusRow[] = state.gpuViews().map((g) => {
+  // a GPU named by an allocation that has ended, and not sampled within the hour, is not shown
+  const gpus: GpuStatusRow[] = state.gpuViews().filter((g) => g.holders.length > 0 || g.sample !== null).map((g) => {
     const holders = g.holders.map(holderOf)
     const sample = g.sample === null ? null : { ...g.sample, time: iso(g.sample.time), age_s: Math.max(0, (now - g.sample.time) / 1000) }
     const staleAfter = Math.max(STALE_INTERVALS * (g.interval_ms ?? 1000), STALE_MIN_MS)

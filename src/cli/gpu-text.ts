@@ -69,7 +69,7 @@ export function statusText(report: GpuStatusReport, columns: number, colour: boo
     const mem = s === null || s.mem_used_mb === null || s.mem_total_mb === null ? '' : `${(s.mem_used_mb / 1024).toFixed(1)}/${(s.mem_total_mb / 1024).toFixed(0)} GB`
     const temp = s === null || s.temperature_c === null ? '' : `${Math.round(s.temperature_c)} C`
     const power = s === null || s.power_w === null ? '' : `${Math.round(s.power_w)} W`
-    let line = `${padStart(id, 3)} ${bar(s?.gpu_util_percent ?? null, width, colour)} ${util}  ${pad(mem, 12)} ${pad(temp, 5)} ${pad(power, 6)} ${holders[i]}`
+    let line = `${padStart(id, 3)} ${s === null ? '[' + pad(' -', width) + ']' : bar(s.gpu_util_percent, width, colour)} ${util}  ${pad(mem, 12)} ${pad(temp, 5)} ${pad(power, 6)} ${holders[i]}`
     if (g.stale) line += '  ' + paint(colour, RED, s === null ? 'no recent sample' : `stale: last sample ${age(s.age_s)} ago`)
     lines.push(line)
   })
