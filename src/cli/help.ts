@@ -39,10 +39,15 @@ Shows the last 50 matching events of the log and its rotated files (.1, .2.gz,
 Filters:
   --user U           the event's user
   --type T           event_type starts with T (gpu: gpu.allocate ...), or matches
-                     a glob (container.*, *.reject)
+                     a glob (container.*, *.reject); every spelling of a type
+                     counts (gpu.allocate also finds gpu.allocated)
+  --not-type T       event_type does not match T (also: --type '!T')
   --container NAME   details.container (the flat container of pre-v1 lines)
   --source S         the event's source
-  --where KEY=VALUE  a detail, VALUE read as 'log' reads it (gpu=0, gpu=0:1)
+  --where KEY=VALUE  a detail, VALUE read as 'log' reads it (gpu=0, gpu=0:1);
+                     repeated on one KEY: any of the values
+  --where KEY!=VALUE, KEY<N, KEY<=N, KEY>N, KEY>=N
+                     another value; or compared as a number (all must hold)
   --since WHEN       at or after WHEN
   --until WHEN       at or before WHEN
 
@@ -59,9 +64,10 @@ Which log:
   --file PATH        default: $DS01_EVENTS_FILE, else /var/log/ds01/events.jsonl
   --gpu              the GPU utilization log ($DS01_GPU_UTILIZATION_FILE, else
                      /var/log/ds01/gpu-utilization.jsonl)
-  --db URL           the fleet's PostgreSQL instead (postgresql://...; also
-                     $DS01_EVENTS_DB when neither --file nor --gpu is given),
-                     with --host H (repeatable) and a host column; see docs/fleet.md
+  --db URL           the fleet's PostgreSQL instead (postgresql://...), with
+                     --host H (repeatable) and a host column; see docs/fleet.md.
+                     Keep a password out of argv: set $DS01_EVENTS_DB (used when
+                     neither --file nor --gpu is given) or --db-file PATH
   -h, --help         this text
 
 ${WHEN_HELP}
@@ -127,7 +133,7 @@ Options:
 
 A fleet (rsyslog to one PostgreSQL, docs/fleet.md):
   sudo ds01-events setup --forward HOST[:PORT]   on every GPU host
-  sudo ds01-events setup --central --db URL      on the central host
+  sudo ds01-events setup --central --db-file F   on the central host
   ('ds01-events setup --central --help' for their options)
 `
 }
