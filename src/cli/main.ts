@@ -46,9 +46,7 @@ function dispatch(argv: string[]): number | Promise<number> {
   const [first, ...rest] = argv
   if (first === '--help' || first === '-h') return COMMANDS.help()(rest)
   if (first === undefined) {
-    process.stderr.write(`ds01-events: missing command (log, query, types, setup, gpu, gpu-monitor, exporter)
-Run 'ds01-events --help' for usage.
-`)
+    process.stderr.write(`ds01-events: missing command (log, query, types, setup, gpu, gpu-monitor, exporter)\nRun 'ds01-events --help' for usage.\n`)
     return 2
   }
   if (first === '--version' || first === '-V' || first === '-v' || first === 'version') {
