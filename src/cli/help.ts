@@ -143,7 +143,10 @@ Undoes setup and the GPU agent's unit, and can be run again at any time (idempot
     the database are kept
   - the logs in DIR are kept; --purge-logs removes them (rotated ones too) and DIR if
     nothing else is in it
+  - setup --forward's read ACLs (group:NAME, --reader-group, default adm) on DIR and its logs
 A file at one of these paths that does not name ds01-events is someone else's: kept.
+Every option setup takes is accepted, so a setup command line with --uninstall added undoes
+it: the options that say where setup put things are used, the others change nothing.
 The system user ds01-monitor, created by hand, is kept (userdel ds01-monitor).
 
 Options:
@@ -154,6 +157,7 @@ Options:
   --systemd-dir DIR    where the unit is (default /etc/systemd/system; another DIR: files only, no systemctl)
   --rsyslog-dir DIR    where setup --forward/--central put rsyslog configs (default /etc/rsyslog.d)
   --sbin-dir DIR       where setup --forward put its state cleaner (default /usr/local/sbin)
+  --reader-group NAME  the group setup --forward gave read ACLs (default adm)
   -h, --help           this text
 `
 

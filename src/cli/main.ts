@@ -67,8 +67,32 @@ function internalError(err: unknown): number {
   return 1
 }
 
+let stdoutFailed = false
+
+/**
+ * Standard output closed early (`setup | head -1`) must not stop a command
+ * half-way with a stack trace: what it prints is a report, so the command
+ * finishes its work and the rest of the report is dropped (EPIPE, quietly, as
+ * a pipe's reader asked). Any other failure to write it (a full disk) is said
+ * once on stderr and makes the exit status 1. A command that streams (query)
+ * adds its own handler that stops it.
+ */
+function guardStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || stdoutFailed) return
+    stdoutFailed = true
+    process.stderr.write(`ds01-events: cannot write to standard output: ${err.code ?? err.message}\n`)
+    process.exitCode = Math.max(Number(process.exitCode ?? 0), 1)
+  })
+}
+
+function finish(code: number): void {
+  process.exitCode = stdoutFailed ? Math.max(code, 1) : code
+}
+
 /** Runs the command line and sets process.exitCode; the process ends on its own (pending writes flushed). */
 export function runCli(argv: string[]): void {
+  guardStdout()
   let result: number | Promise<number>
   try {
     result = dispatch(argv)
@@ -76,11 +100,11 @@ export function runCli(argv: string[]): void {
     result = internalError(err)
   }
   if (typeof result === 'number') {
-    process.exitCode = result
+    finish(result)
     return
   }
   result.then(
-    (code) => { process.exitCode = code },
-    (err: unknown) => { process.exitCode = internalError(err) }
+    (code) => { finish(code) },
+    (err: unknown) => { finish(internalError(err)) }
   )
 }
