@@ -75,7 +75,7 @@ const USAGE_ERRORS = [
   [['types', 'extra'], /'extra' is not a registered event type/],
   [['setup', '--dir'], /--dir/],
   [['setup', '--dir='], /--dir needs a value/],
-  [['setup', 'now'], /Unexpected argument 'now'/],
+  [['setup', 'now'], /unexpected argument 'now'/],
   [['setup', '--no-cron', '--cron-dir', '/tmp/x'], /contradict/]
 ]
 

@@ -68,7 +68,7 @@ test('unexpected arguments are named', () => {
 })
 
 test('setup --central without --db is a usage error (2), before anything else', () => {
-  usage(['setup', '--central'], /--central needs --db/, { DS01_EVENTS_DB: '' })
+  usage(['setup', '--central'], /--central needs the database URL/, { DS01_EVENTS_DB: '' })
 })
 
 test('didYouMean: typos, transpositions and prefixes; nothing for strangers', () => {

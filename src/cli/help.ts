@@ -56,9 +56,10 @@ Which log:
   --file PATH        default: $DS01_EVENTS_FILE, else /var/log/ds01/events.jsonl
   --gpu              the GPU utilization log ($DS01_GPU_UTILIZATION_FILE, else
                      /var/log/ds01/gpu-utilization.jsonl)
-  --db URL           the fleet's PostgreSQL instead (postgresql://...; also
-                     $DS01_EVENTS_DB when neither --file nor --gpu is given),
-                     with --host H (repeatable) and a host column; see docs/fleet.md
+  --db URL           the fleet's PostgreSQL instead (postgresql://...), with
+                     --host H (repeatable) and a host column; see docs/fleet.md.
+                     Keep a password out of argv: set $DS01_EVENTS_DB (used when
+                     neither --file nor --gpu is given) or --db-file PATH
   -h, --help         this text
 
 ${WHEN_HELP}
@@ -124,7 +125,7 @@ Options:
 
 A fleet (rsyslog to one PostgreSQL, docs/fleet.md):
   sudo ds01-events setup --forward HOST[:PORT]   on every GPU host
-  sudo ds01-events setup --central --db URL      on the central host
+  sudo ds01-events setup --central --db-file F   on the central host
   ('ds01-events setup --central --help' for their options)
 `
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 type Command = (args: string[]) => number | Promise<number>
 
 function wantsDatabase(args: string[]): boolean {
-  if (args.some((a) => /^--db(=|$)/.test(a))) return true
+  if (args.some((a) => /^--db(-file)?(=|$)/.test(a))) return true
   const env = process.env.DS01_EVENTS_DB
   return env !== undefined && env !== '' && !args.some((a) => /^--(file|gpu)(=|$)/.test(a))
 }
@@ -16,7 +16,7 @@ function wantsDatabase(args: string[]): boolean {
 const COMMANDS: Record<string, () => Command> = {
   log: () => (require('./log.js') as typeof import('./log.js')).runLog,
   types: () => (require('./types.js') as typeof import('./types.js')).runTypes,
-  // --db URL (or DS01_EVENTS_DB without --file/--gpu): the fleet's PostgreSQL (query-db.ts)
+  // --db URL, --db-file PATH (or DS01_EVENTS_DB without --file/--gpu): the fleet's PostgreSQL (query-db.ts)
   query: () => (args) => wantsDatabase(args)
     ? (require('./query-db.js') as typeof import('./query-db.js')).runQueryDb(args)
     : (require('./query.js') as typeof import('./query.js')).runQuery(args),
