@@ -18,6 +18,9 @@ export const {
   DEFAULT_BATCH,
   QUEUE_FULL_WAIT_MS,
   SCHEMA_VERSION,
-  EVENT_TYPES
+  EVENT_TYPES,
+  canonicalEventType,
+  eventTypeAliases,
+  eventTypeSpellings
 } = cjs
 export default cjs

@@ -12,6 +12,7 @@ Usage:
   ds01-events setup [--dir DIR] [--group NAME] [--logrotate-dir DIR] [--cron-dir DIR | --no-cron]
   ds01-events setup --uninstall [--purge-logs]
   ds01-events gpu-monitor [options]
+  ds01-events completion [bash]
   ds01-events --help | --version (-v, version)
 
 Commands:
@@ -20,6 +21,7 @@ Commands:
   types        list the known event types and their detail fields (or one: types TYPE)
   setup        prepare this host (as root): log directory, file modes, logrotate
   gpu-monitor  sample GPU utilization into the GPU log (see 'ds01-events gpu-monitor --help')
+  completion   print the bash completion script (install: see 'ds01-events completion --help')
 
 The event file is /var/log/ds01/events.jsonl; DS01_EVENTS_FILE or --file overrides it.
 Run 'ds01-events <command> --help' for a command's options.
@@ -160,6 +162,10 @@ Options:
   --sbin-dir DIR       where setup --forward put its state cleaner (default /usr/local/sbin)
   --reader-group NAME  the group setup --forward gave read ACLs (default adm)
   -h, --help           this text
+`
+
+USAGE.completion = `Usage:
+  ds01-events completion [bash]
 `
 
 export function runHelp(args: string[]): number {

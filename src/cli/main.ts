@@ -13,7 +13,7 @@ function wantsDatabase(args: string[]): boolean {
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports -- lazy loading is the point */
-const COMMANDS: Record<string, () => Command> = {
+export const COMMANDS: Record<string, () => Command> = {
   log: () => (require('./log.js') as typeof import('./log.js')).runLog,
   types: () => (require('./types.js') as typeof import('./types.js')).runTypes,
   // --db URL, --db-file PATH (or DS01_EVENTS_DB without --file/--gpu): the fleet's PostgreSQL (query-db.ts)
@@ -27,7 +27,9 @@ const COMMANDS: Record<string, () => Command> = {
       ? (require('./setup-fleet.js') as typeof import('./setup-fleet.js')).runFleetSetup(args)
     : (require('./setup.js') as typeof import('./setup.js')).runSetup(args),
   'gpu-monitor': () => (require('./gpu-monitor.js') as typeof import('./gpu-monitor.js')).runGpuMonitorCommand,
-  help: () => (args) => (require('./help.js') as typeof import('./help.js')).runHelp(args)
+  help: () => (args) => (require('./help.js') as typeof import('./help.js')).runHelp(args),
+  // the bash completion script, its words from the commands' own help (completion.ts)
+  completion: () => (require('./completion.js') as typeof import('./completion.js')).runCompletion(COMMANDS)
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -44,7 +46,7 @@ function dispatch(argv: string[]): number | Promise<number> {
   const [first, ...rest] = argv
   if (first === '--help' || first === '-h') return COMMANDS.help()(rest)
   if (first === undefined) {
-    process.stderr.write(`ds01-events: missing command (log, query, types, setup, gpu-monitor)\nRun 'ds01-events --help' for usage.\n`)
+    process.stderr.write(`ds01-events: missing command (${Object.keys(COMMANDS).filter((c) => c !== 'help').join(', ')})\nRun 'ds01-events --help' for usage.\n`)
     return 2
   }
   if (first === '--version' || first === '-V' || first === '-v' || first === 'version') {
@@ -55,7 +57,9 @@ function dispatch(argv: string[]): number | Promise<number> {
   if (first.startsWith('-')) return COMMANDS.query()(argv)
   const command = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined
   if (command === undefined) {
-    process.stderr.write(`ds01-events: unknown command '${first}'\nRun 'ds01-events --help' for the commands.\n`)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- only on this error
+    const guess = (require('../common/index.js') as typeof import('../common/index.js')).didYouMean(first, Object.keys(COMMANDS))
+    process.stderr.write(`ds01-events: unknown command '${first}'${guess === undefined ? '' : ` (did you mean '${guess}'?)`}\nRun 'ds01-events --help' for the commands.\n`)
     return 2
   }
   return command()(rest)
