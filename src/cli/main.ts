@@ -27,6 +27,7 @@ export const COMMANDS: Record<string, () => Command> = {
       ? (require('./setup-fleet.js') as typeof import('./setup-fleet.js')).runFleetSetup(args)
     : (require('./setup.js') as typeof import('./setup.js')).runSetup(args),
   'gpu-monitor': () => (require('./gpu-monitor.js') as typeof import('./gpu-monitor.js')).runGpuMonitorCommand,
+  exporter: () => (require('./exporter.js') as typeof import('./exporter.js')).runExporterCommand,
   help: () => (args) => (require('./help.js') as typeof import('./help.js')).runHelp(args),
   // the bash completion script, its words from the commands' own help (completion.ts)
   completion: () => (require('./completion.js') as typeof import('./completion.js')).runCompletion(COMMANDS)
