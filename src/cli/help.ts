@@ -1,5 +1,6 @@
 // Usage texts. Loaded only for --help and usage errors, never on a good `log`.
 import { WHEN_FORMS as WHEN_HELP } from '../reader/index.js'
+import { GPU_USAGE } from './gpu-help.js'
 
 const MAIN = `ds01-events: structured event log for the DS01 GPU server (format v1, JSON Lines)
 
@@ -11,6 +12,7 @@ Usage:
   ds01-events types [--json] [TYPE]
   ds01-events setup [--dir DIR] [--group NAME] [--logrotate-dir DIR] [--cron-dir DIR | --no-cron]
   ds01-events setup --uninstall [--purge-logs]
+  ds01-events gpu status|usage|waste [options]
   ds01-events gpu-monitor [options]
   ds01-events exporter [--listen ADDR:PORT] [--state-dir DIR]
   ds01-events completion [bash]
@@ -21,6 +23,7 @@ Commands:
   query        read the log and its rotated files: filter, follow, summary (alone: query options)
   types        list the known event types and their detail fields (or one: types TYPE)
   setup        prepare this host (as root): log directory, file modes, logrotate
+  gpu          who holds which GPU, GPU-hours per user, wasted allocations (see 'ds01-events gpu --help')
   gpu-monitor  sample GPU utilization into the GPU log (see 'ds01-events gpu-monitor --help')
   exporter     serve Prometheus metrics: exact event counters, GPUs (see docs/exporter.md)
   completion   print the bash completion script (install: see 'ds01-events completion --help')
@@ -138,6 +141,8 @@ A fleet (rsyslog to one PostgreSQL, docs/fleet.md):
   ('ds01-events setup --central --help' for their options)
 `
 }
+
+USAGE.gpu = GPU_USAGE
 
 USAGE.uninstall = `Usage:
   sudo ds01-events setup --uninstall [--purge-logs] [--dir DIR] [--logrotate-dir DIR] [--cron-dir DIR]

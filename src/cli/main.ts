@@ -26,6 +26,7 @@ export const COMMANDS: Record<string, () => Command> = {
     : args.some((a) => /^--(forward|central)(=|$)/.test(a))
       ? (require('./setup-fleet.js') as typeof import('./setup-fleet.js')).runFleetSetup(args)
     : (require('./setup.js') as typeof import('./setup.js')).runSetup(args),
+  gpu: () => (require('./gpu.js') as typeof import('./gpu.js')).runGpu,
   'gpu-monitor': () => (require('./gpu-monitor.js') as typeof import('./gpu-monitor.js')).runGpuMonitorCommand,
   exporter: () => (require('./exporter.js') as typeof import('./exporter.js')).runExporterCommand,
   help: () => (args) => (require('./help.js') as typeof import('./help.js')).runHelp(args),
