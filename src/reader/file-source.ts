@@ -6,7 +6,7 @@
 import { constants, promises as fsp, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { gunzipHead } from './gunzip.js'
-import { listGenerations, type Generation } from './generations.js'
+import { listOrderedGenerations, type Generation } from './generations.js'
 import type { Progress } from './cursor.js'
 import type { QueryFilter } from './filter.js'
 import { LineScanner, PAST_UNTIL, v1TimestampAt } from './scan.js'
@@ -56,7 +56,7 @@ function isDirectory(path: string): boolean {
 }
 
 export async function openGenerations(path: string, follow: boolean): Promise<OpenResult> {
-  const { generations: all, problems } = await listGenerations(path, (p, gz) => firstTimeOf({ path: p, gz, index: -1 }))
+  const { generations: all, problems } = await listOrderedGenerations(path, (p, gz) => firstTimeOf({ path: p, gz, index: -1 }))
   const current = all[all.length - 1]
   try {
     await (await openRegular(current.path)).close()

@@ -7,7 +7,7 @@
 // of each file's first line. Other names (events.jsonl.backup, ...) are not
 // generations. While logrotate compresses, `X` and `X.gz` both exist: the plain
 // one is read (the .gz is still being written).
-import { promises as fsp } from 'node:fs'
+import { promises as fsp, readdirSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 
 export interface Generation {
@@ -106,8 +106,27 @@ async function mergeByTime(a: Named[], b: Named[], firstTime: (path: string, gz:
   return out.concat(a.slice(i), b.slice(j))
 }
 
-/** The current file and its rotated generations, oldest first. */
-export async function listGenerations(path: string, firstTime: (path: string, gz: boolean) => Promise<number>): Promise<Listing> {
+/**
+ * The current file and its rotated generations, oldest first, from their names
+ * alone (synchronous): on a host with both schemes, the dateext ones (the older
+ * configs' names) come first. listOrderedGenerations orders by time instead.
+ */
+export function listGenerations(path: string): Generation[] {
+  let names: string[] = []
+  try {
+    names = readdirSync(dirname(path))
+  } catch {
+    // the directory cannot be listed: the current file alone may still be readable
+  }
+  const { numbered, dated } = namedGenerations(path, names)
+  const merged = [...dated, ...numbered]
+  const generations: Generation[] = merged.map((g, i) => ({ path: g.path, gz: g.gz, index: merged.length - i }))
+  generations.push({ path, gz: false, index: 0 })
+  return generations
+}
+
+/** The current file and its rotated generations, oldest first; two schemes merged by time; what could not be listed. */
+export async function listOrderedGenerations(path: string, firstTime: (path: string, gz: boolean) => Promise<number>): Promise<Listing> {
   const problems: string[] = []
   let names: string[] = []
   try {

@@ -10,7 +10,7 @@ export { parseWhen, WHEN_FORMS } from './when.js'
 /** @internal */
 export { DISORDER_SLACK_MS, openGenerations } from './file-source.js'
 /** @internal */
-export { listGenerations, parseGenerationName, type Generation } from './generations.js'
+export { listGenerations, listOrderedGenerations, parseGenerationName, type Generation, type Listing } from './generations.js'
 /** @internal */
 export { drive, type DriveOptions } from './read.js'
 /** @internal */
