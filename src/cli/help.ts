@@ -184,7 +184,7 @@ Options:
   --gpu-file PATH     the GPU log (default: $DS01_GPU_UTILIZATION_FILE, else
                       /var/log/ds01/gpu-utilization.jsonl)
   --no-gpu            no GPU log
-  --poll-ms MS        how often the logs are looked at (default 250)
+  --poll-ms MS        how often the logs are looked at (default 500)
   -h, --help          this text
 
 Exit status: 0 stopped by a signal, 1 it could not start (the port is in use,

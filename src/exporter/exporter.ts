@@ -230,7 +230,7 @@ export class Exporter {
         this.running = null
         this.schedule()
       })
-    }, this.o.pollMs ?? 250)
+    }, this.o.pollMs ?? 500)
   }
 
   private async tick(): Promise<void> {
@@ -239,7 +239,7 @@ export class Exporter {
     } catch (err) {
       this.say(`reading failed (it goes on at the next look): ${(err as Error).message}`)
     }
-    if (Date.now() - this.lastSave >= (this.o.saveMs ?? 1000)) this.saveAndPublish()
+    if (Date.now() - this.lastSave >= (this.o.saveMs ?? 2000)) this.saveAndPublish()
     if (this.metrics.waiting) this.publishSaved(false)
     this.publishHealth()
   }
