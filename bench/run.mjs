@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 
 const dir = new URL('.', import.meta.url).pathname
-const only = process.env.BENCH_ONLY // e.g. BENCH_ONLY=log runs log.bench.mjs alone
+const only = process.env.BENCH_ONLY // e.g. BENCH_ONLY=log runs log.bench.mjs alone, BENCH_ONLY=bash bash.bench.mjs
 const files = readdirSync(dir).filter((f) => f.endsWith('.bench.mjs') && (only === undefined || f.startsWith(only + '.'))).sort()
 let failed = 0
 for (const file of files) {

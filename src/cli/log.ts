@@ -71,6 +71,17 @@ function separate(args: string[]): { optionArgs: string[]; positionals: string[]
 }
 
 export function runLog(args: string[]): number | Promise<number> {
+  // `log --spool FILE --pid PID`: the bash wrapper's helper (spool.ts), not for people
+  if (args[0] === '--spool') {
+    let spool
+    try {
+      spool = parseArgs({ args, options: { spool: { type: 'string' }, pid: { type: 'string' }, stderr: { type: 'boolean' } }, strict: true }).values
+    } catch (err) {
+      return usageError(err instanceof Error ? err.message : String(err))
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('./spool.js') as typeof import('./spool.js')).runSpool(spool.spool ?? '', spool.pid, spool.stderr === true)
+  }
   const { optionArgs, positionals, misplaced } = separate(args)
   if (misplaced !== undefined) return usageError(misplaced)
   let parsed
