@@ -101,11 +101,12 @@ test('setup --central without a database URL, or with one rsyslog cannot take, s
   const base = ['setup', '--central', '--rsyslog-dir', join(root, 'rsyslog.d'), '--archive', join(root, 'archive')]
   const none = cli(base)
   assert.equal(none.status, 1)
-  assert.match(none.stderr, /--db postgresql:\/\//)
+  assert.match(none.stderr, /database URL postgresql:\/\/.*DS01_EVENTS_DB.*--db-file PATH/)
   const spaced = cli([...base, '--db', 'host=127.0.0.1 dbname=x'])
   assert.equal(spaced.status, 1)
   assert.match(spaced.stderr, /postgresql:\/\/ URL without spaces/)
   const refused = cli([...base, '--db', 'postgresql://u:s3cret@127.0.0.1:1/x'])
   assert.equal(refused.status, 1)
   assert.match(refused.stderr, /applying .*ds01-events\.sql failed/)
+  assert.doesNotMatch(refused.stderr, /s3cret/)
 })

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 type Command = (args: string[]) => number | Promise<number>
 
 function wantsDatabase(args: string[]): boolean {
-  if (args.some((a) => /^--db(=|$)/.test(a))) return true
+  if (args.some((a) => /^--db(-file)?(=|$)/.test(a))) return true
   const env = process.env.DS01_EVENTS_DB
   return env !== undefined && env !== '' && !args.some((a) => /^--(file|gpu)(=|$)/.test(a))
 }
@@ -16,7 +16,7 @@ function wantsDatabase(args: string[]): boolean {
 const COMMANDS: Record<string, () => Command> = {
   log: () => (require('./log.js') as typeof import('./log.js')).runLog,
   types: () => (require('./types.js') as typeof import('./types.js')).runTypes,
-  // --db URL (or DS01_EVENTS_DB without --file/--gpu): the fleet's PostgreSQL (query-db.ts)
+  // --db URL, --db-file PATH (or DS01_EVENTS_DB without --file/--gpu): the fleet's PostgreSQL (query-db.ts)
   query: () => (args) => wantsDatabase(args)
     ? (require('./query-db.js') as typeof import('./query-db.js')).runQueryDb(args)
     : (require('./query.js') as typeof import('./query.js')).runQuery(args),
@@ -26,7 +26,9 @@ const COMMANDS: Record<string, () => Command> = {
     : args.some((a) => /^--(forward|central)(=|$)/.test(a))
       ? (require('./setup-fleet.js') as typeof import('./setup-fleet.js')).runFleetSetup(args)
     : (require('./setup.js') as typeof import('./setup.js')).runSetup(args),
+  gpu: () => (require('./gpu.js') as typeof import('./gpu.js')).runGpu,
   'gpu-monitor': () => (require('./gpu-monitor.js') as typeof import('./gpu-monitor.js')).runGpuMonitorCommand,
+  exporter: () => (require('./exporter.js') as typeof import('./exporter.js')).runExporterCommand,
   help: () => (args) => (require('./help.js') as typeof import('./help.js')).runHelp(args)
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -44,7 +46,7 @@ function dispatch(argv: string[]): number | Promise<number> {
   const [first, ...rest] = argv
   if (first === '--help' || first === '-h') return COMMANDS.help()(rest)
   if (first === undefined) {
-    process.stderr.write(`ds01-events: missing command (log, query, types, setup, gpu-monitor)\nRun 'ds01-events --help' for usage.\n`)
+    process.stderr.write(`ds01-events: missing command (log, query, types, setup, gpu, gpu-monitor, exporter)\nRun 'ds01-events --help' for usage.\n`)
     return 2
   }
   if (first === '--version' || first === '-V' || first === '-v' || first === 'version') {
