@@ -240,3 +240,12 @@ log_event test.large "" "" n=3`, { DS01_EVENTS_FILE: file })
   assert.equal(events.find((e) => e.details.n === 2).details.truncated, true)
   assert.equal(readFileSync(file, 'utf8').split('\n').every((l) => Buffer.byteLength(l) <= 4096), true)
 })
+
+test('the call time becomes the timestamp: $EPOCHREALTIME with either decimal point, exact to the microsecond', async () => {
+  const { epochTimestamp, atCallTime, timestamp } = await import('../dist/event/clock.js')
+  assert.equal(epochTimestamp('1769783400.123456'), '2026-01-30T14:30:00.123456Z')
+  assert.equal(epochTimestamp('1769783400,000001'), '2026-01-30T14:30:00.000001Z') // a locale's decimal comma
+  for (const bad of ['', '1769783400', '1769783400.12345', 'x.123456', '1e9.123456', '99999999999999.000000']) assert.equal(epochTimestamp(bad), null, bad)
+  assert.equal(atCallTime('2026-01-30T14:30:00.123456Z', () => timestamp()), '2026-01-30T14:30:00.123456Z')
+  assert.notEqual(timestamp(), '2026-01-30T14:30:00.123456Z', 'and only inside atCallTime')
+})

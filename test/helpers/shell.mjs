@@ -28,9 +28,9 @@ export function waitFor (check, ms = 10_000) {
   }
 }
 
-/** True once the helpers of `runtime` have written everything and left (their spool files removed). */
+/** True once the helpers of `runtime`, any user's, have written everything and left (their spool files removed). */
 export function helpersDone (runtime, ms = 10_000) {
-  return waitFor(() => !existsSync(spoolDir(runtime)), ms)
+  return waitFor(() => !existsSync(runtime) || !readdirSync(runtime).some((f) => f.startsWith('ds01-events-')), ms)
 }
 
 /** The pid of the helper of the script whose pid is `scriptPid`, or null. */
