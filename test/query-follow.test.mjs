@@ -75,7 +75,7 @@ test('follow across real logrotate rotations (shipped config) while writers log:
     const child = spawn(process.execPath, [join(REPO, 'test', 'helpers', 'rotation-writer.mjs'), mode, REPO, stop, join(layout.root, `${mode}.report`), mode], { env, stdio: ['ignore', 'ignore', 'pipe'] })
     let stderr = ''
     child.stderr.setEncoding('utf8').on('data', (s) => { stderr += s })
-    return { mode, done: new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr }))) }
+    return { mode, child, done: new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr }))) }
   })
   try {
     for (let i = 0; i < 8; i++) {
@@ -113,6 +113,8 @@ test('follow across real logrotate rotations (shipped config) while writers log:
   } finally {
     writeFileSync(stop, '')
     f.child.kill('SIGINT')
+    // a failed assertion above left them running: they must not outlive the test
+    for (const w of writers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL')
   }
   const exit = await f.done
   assert.equal(exit.code, 0, exit.stderr)
