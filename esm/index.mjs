@@ -22,6 +22,9 @@ export const {
   DEFAULT_BATCH,
   QUEUE_FULL_WAIT_MS,
   SCHEMA_VERSION,
-  EVENT_TYPES
+  EVENT_TYPES,
+  canonicalEventType,
+  eventTypeAliases,
+  eventTypeSpellings
 } = cjs
 export default cjs

@@ -15,6 +15,7 @@ Usage:
   ds01-events gpu status|usage|waste [options]
   ds01-events gpu-monitor [options]
   ds01-events exporter [--listen ADDR:PORT] [--state-dir DIR]
+  ds01-events completion [bash]
   ds01-events --help | --version (-v, version)
 
 Commands:
@@ -25,6 +26,7 @@ Commands:
   gpu          who holds which GPU, GPU-hours per user, wasted allocations (see 'ds01-events gpu --help')
   gpu-monitor  sample GPU utilization into the GPU log (see 'ds01-events gpu-monitor --help')
   exporter     serve Prometheus metrics: exact event counters, GPUs (see docs/exporter.md)
+  completion   print the bash completion script (install: see 'ds01-events completion --help')
 
 The event file is /var/log/ds01/events.jsonl; DS01_EVENTS_FILE or --file overrides it.
 Run 'ds01-events <command> --help' for a command's options.
@@ -156,7 +158,10 @@ Undoes setup and the GPU agent's unit, and can be run again at any time (idempot
     the database are kept
   - the logs in DIR are kept; --purge-logs removes them (rotated ones too) and DIR if
     nothing else is in it
+  - setup --forward's read ACLs (group:NAME, --reader-group, default adm) on DIR and its logs
 A file at one of these paths that does not name ds01-events is someone else's: kept.
+Every option setup takes is accepted, so a setup command line with --uninstall added undoes
+it: the options that say where setup put things are used, the others change nothing.
 The system user ds01-monitor, created by hand, is kept (userdel ds01-monitor).
 
 Options:
@@ -167,6 +172,7 @@ Options:
   --systemd-dir DIR    where the unit is (default /etc/systemd/system; another DIR: files only, no systemctl)
   --rsyslog-dir DIR    where setup --forward/--central put rsyslog configs (default /etc/rsyslog.d)
   --sbin-dir DIR       where setup --forward put its state cleaner (default /usr/local/sbin)
+  --reader-group NAME  the group setup --forward gave read ACLs (default adm)
   -h, --help           this text
 `
 
@@ -190,6 +196,10 @@ Options:
 
 Exit status: 0 stopped by a signal, 1 it could not start (the port is in use,
 for example: the reason is on stderr), 2 usage error.
+`
+
+USAGE.completion = `Usage:
+  ds01-events completion [bash]
 `
 
 export function runHelp(args: string[]): number {
