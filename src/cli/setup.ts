@@ -6,6 +6,7 @@ import * as fs from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { DEFAULT_EVENTS_FILE, DEFAULT_GPU_UTILIZATION_FILE, parseCommandArgs } from '../common/index.js'
 import { runHelp, usageError } from './help.js'
+import { installWasteJob } from './setup-waste.js'
 
 const DEFAULT_DIR = dirname(DEFAULT_EVENTS_FILE)
 const LOG_FILES = [basename(DEFAULT_EVENTS_FILE), basename(DEFAULT_GPU_UTILIZATION_FILE)]
@@ -182,6 +183,7 @@ export function runSetup(args: string[]): number {
     const configPath = join(logrotateDir, 'ds01')
     installFile(configPath, config, 0o644)
     installCron(cronDir, values['cron-dir'] !== undefined, configPath)
+    installWasteJob(cronDir, values['cron-dir'] === undefined, dir, { installFile, say }) // gpu waste every 30 min (setup-waste.ts)
   } catch (err) {
     const message = err instanceof SetupError ? err.message : (err instanceof Error ? err.message : String(err))
     process.stderr.write(`ds01-events setup: ${message}\n`)
