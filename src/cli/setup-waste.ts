@@ -51,21 +51,29 @@ function systemctl(args: string[]): string | null {
 }
 
 /**
- * Installs the timer, the service and the cron file; `live` (the system's own
- * /etc, not a --cron-dir tree) also enables the timer where systemd runs.
- * `cronDir` undefined (--no-cron): no scheduled job at all.
+ * Installs the timer and the service and the cron file. Where: `systemdDir`
+ * (--systemd-dir), else beside an explicit --cron-dir (CRON_DIR/../systemd/system),
+ * else /etc/systemd/system; the cron file beside the cron directory, but not
+ * with --systemd-dir alone (a tree for units, not for cron). On the system's
+ * own /etc (no --cron-dir, no --systemd-dir), where systemd runs, the timer is
+ * enabled. `cronDir` undefined (--no-cron): no scheduled job at all.
  */
-export function installWasteJob(cronDir: string | undefined, live: boolean, logDir: string, io: Installer): void {
-  if (cronDir === undefined) return
-  const files = renderWasteFiles(logDir)
-  const { cronD, unitDir } = wastePaths(cronDir)
+export function installWasteJob(o: { cronDir: string | undefined; explicitCron: boolean; systemdDir: string | undefined; logDir: string }, io: Installer): void {
+  if (o.cronDir === undefined) return
+  const files = renderWasteFiles(o.logDir)
+  const beside = wastePaths(o.cronDir)
+  const live = !o.explicitCron && o.systemdDir === undefined
+  const unitDir = o.systemdDir ?? beside.unitDir
+  const cronD = o.explicitCron || live ? beside.cronD : undefined
   io.installFile(join(unitDir, WASTE_SERVICE), files.service, 0o644)
   io.installFile(join(unitDir, WASTE_TIMER), files.timer, 0o644)
-  if (live && !fs.existsSync(cronD)) io.say(`${cronD} does not exist (no cron here): only the systemd timer runs the waste check`)
-  else io.installFile(join(cronD, WASTE_CRON), files.cron, 0o644)
+  if (cronD !== undefined) {
+    if (live && !fs.existsSync(cronD)) io.say(`${cronD} does not exist (no cron here): only the systemd timer runs the waste check`)
+    else io.installFile(join(cronD, WASTE_CRON), files.cron, 0o644)
+  }
   if (!live) return
   if (!fs.existsSync('/run/systemd/system')) {
-    io.say(`systemd is not running here: cron runs the waste check every 30 minutes (${join(cronD, WASTE_CRON)})`)
+    io.say(`systemd is not running here: cron runs the waste check every 30 minutes (${join(beside.cronD, WASTE_CRON)})`)
     return
   }
   const failed = systemctl(['daemon-reload']) ?? systemctl(['enable', '--now', WASTE_TIMER])

@@ -185,11 +185,9 @@ export function runSetup(args: string[]): number {
     const configPath = join(logrotateDir, 'ds01')
     installFile(configPath, config, 0o644)
     installCron(cronDir, values['cron-dir'] !== undefined, configPath)
-<<<<<<< HEAD
-    installWasteJob(cronDir, values['cron-dir'] === undefined, dir, { installFile, say }) // gpu waste every 30 min (setup-waste.ts)
-=======
     if (values.exporter === true) installExporterUnit(values['systemd-dir'] ?? '/etc/systemd/system', values['systemd-dir'] === undefined)
->>>>>>> main
+    // gpu waste every 30 min (setup-waste.ts)
+    installWasteJob({ cronDir, explicitCron: values['cron-dir'] !== undefined, systemdDir: values['systemd-dir'], logDir: dir }, { installFile, say })
   } catch (err) {
     const message = err instanceof SetupError ? err.message : (err instanceof Error ? err.message : String(err))
     process.stderr.write(`ds01-events setup: ${message}\n`)
