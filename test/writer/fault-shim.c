@@ -4,7 +4,8 @@
  *   short:K   the first call writes K bytes; every later call fails with ENOSPC
  *   partial:K the first call writes K bytes; later calls behave
  * and open(2) of such a path as $DS01_OPEN_FAULT says:
- *   eacces:N  the first N opens fail with EACCES
+ *   eacces:N  the first N opens fail with EACCES (each one after a chmod that
+ *             makes the file's ctime now, as logrotate's create leaves it)
  * and fallocate(2) on such a file as $DS01_FALLOCATE_FAULT says:
  *   eopnotsupp  every call fails with EOPNOTSUPP (a filesystem without it)
  *   rotate      the first call renames the file to <name>.1 first (a rotation
@@ -72,6 +73,10 @@ static int open_fault(const char *path) {
   if (mode == NULL || want == NULL || strstr(path, want) == NULL) return 0;
   if (opens++ >= atoi(strchr(mode, ':') + 1)) return 0;
   count_fault();
+  /* As logrotate's create does (chown, chmod after the create): the file's
+   * ctime is now, however long the process took to start. */
+  struct stat st;
+  if (stat(path, &st) == 0) chmod(path, st.st_mode & 07777);
   errno = EACCES;
   return 1;
 }
