@@ -4,7 +4,7 @@
 // comes out once.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { appendFileSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { gzipSync } from 'node:zlib'
@@ -17,12 +17,12 @@ const range = (a, b) => Array.from({ length: b - a }, (_, i) => a + i)
 
 /** logrotate's create + compress + delaycompress, in its order. */
 function rotate (base) {
-  try { renameSync(`${base}.2.gz`, `${base}.3.gz`) } catch {}
-  try {
+  if (existsSync(`${base}.2.gz`)) renameSync(`${base}.2.gz`, `${base}.3.gz`)
+  if (existsSync(`${base}.1`)) {
     renameSync(`${base}.1`, `${base}.2`)
     writeFileSync(`${base}.2.gz`, gzipSync(readFileSync(`${base}.2`)))
     unlinkSync(`${base}.2`)
-  } catch {}
+  }
   renameSync(base, `${base}.1`)
   writeFileSync(base, '')
 }
