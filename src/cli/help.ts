@@ -56,6 +56,12 @@ Output:
   -f, --follow       then print new events as they are written, across
                      rotations, until Ctrl-C
   --summary          counts by type, user, source and day (--json: one object)
+  --by FIELD         with --summary: counts by FIELD's value too (repeatable)
+  --values FIELD     the distinct values of FIELD among the matches, with counts
+  -o, --output-fields F1,F2
+                     only these fields (user, event_type, gpu, details.KEY, ...):
+                     columns after the time, or with --json one object each
+  --utc              show times in UTC, and read WHENs without a zone as UTC
 
 Which log:
   --file PATH        default: $DS01_EVENTS_FILE, else /var/log/ds01/events.jsonl
