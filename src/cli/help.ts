@@ -12,6 +12,7 @@ Usage:
   ds01-events setup [--dir DIR] [--group NAME] [--logrotate-dir DIR] [--cron-dir DIR | --no-cron]
   ds01-events setup --uninstall [--purge-logs]
   ds01-events gpu-monitor [options]
+  ds01-events exporter [--listen ADDR:PORT] [--state-dir DIR]
   ds01-events --help | --version (-v, version)
 
 Commands:
@@ -20,6 +21,7 @@ Commands:
   types        list the known event types and their detail fields (or one: types TYPE)
   setup        prepare this host (as root): log directory, file modes, logrotate
   gpu-monitor  sample GPU utilization into the GPU log (see 'ds01-events gpu-monitor --help')
+  exporter     serve Prometheus metrics: exact event counters, GPUs (see docs/exporter.md)
 
 The event file is /var/log/ds01/events.jsonl; DS01_EVENTS_FILE or --file overrides it.
 Run 'ds01-events <command> --help' for a command's options.
@@ -167,6 +169,28 @@ Options:
   --rsyslog-dir DIR    where setup --forward/--central put rsyslog configs (default /etc/rsyslog.d)
   --sbin-dir DIR       where setup --forward put its state cleaner (default /usr/local/sbin)
   -h, --help           this text
+`
+
+USAGE.exporter = `Usage:
+  ds01-events exporter [--listen ADDR:PORT] [--state-dir DIR] [--file PATH] [--gpu-file PATH | --no-gpu]
+
+Serves Prometheus metrics at http://ADDR:PORT/metrics until SIGTERM or SIGINT:
+ds01_events_total{event_type, source}, exact across rotations and restarts (the
+counts and the position read to are saved together in DIR), the GPU gauges and
+its own health. See docs/exporter.md.
+
+Options:
+  --listen ADDR:PORT  where to listen (default 127.0.0.1:19101; [::1]:PORT for IPv6)
+  --state-dir DIR     where the state file lives (default /var/lib/ds01-events)
+  --file PATH         the event log (default: $DS01_EVENTS_FILE, else /var/log/ds01/events.jsonl)
+  --gpu-file PATH     the GPU log (default: $DS01_GPU_UTILIZATION_FILE, else
+                      /var/log/ds01/gpu-utilization.jsonl)
+  --no-gpu            no GPU log
+  --poll-ms MS        how often the logs are looked at (default 250)
+  -h, --help          this text
+
+Exit status: 0 stopped by a signal, 1 it could not start (the port is in use,
+for example: the reason is on stderr), 2 usage error.
 `
 
 export function runHelp(args: string[]): number {

@@ -12,7 +12,7 @@ export { DISORDER_SLACK_MS, listGenerations, openGenerations, type Generation } 
 /** @internal */
 export { drive, type DriveOptions } from './read.js'
 /** @internal */
-export { latin1, recordSink, utf8Text, type FastEnvelope, type LineSink } from './scan.js'
+export { LineScanner, latin1, recordSink, utf8Text, type FastEnvelope, type LineSink } from './scan.js'
 /** @internal */
 export { HumanFormatter, jsonLine, Ring, Summary, localTime, useColour } from './output.js'
 export { readEvents, readRecords, describeSkips, type ReadEventsOptions } from './read-events.js'
