@@ -28,6 +28,7 @@ const COMMANDS: Record<string, () => Command> = {
     : (require('./setup.js') as typeof import('./setup.js')).runSetup(args),
   'gpu-monitor': () => (require('./gpu-monitor.js') as typeof import('./gpu-monitor.js')).runGpuMonitorCommand,
   exporter: () => (require('./exporter.js') as typeof import('./exporter.js')).runExporterCommand,
+  report: () => (require('./report.js') as typeof import('./report.js')).runReport,
   help: () => (args) => (require('./help.js') as typeof import('./help.js')).runHelp(args)
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -45,7 +46,7 @@ function dispatch(argv: string[]): number | Promise<number> {
   const [first, ...rest] = argv
   if (first === '--help' || first === '-h') return COMMANDS.help()(rest)
   if (first === undefined) {
-    process.stderr.write(`ds01-events: missing command (log, query, types, setup, gpu-monitor, exporter)\nRun 'ds01-events --help' for usage.\n`)
+    process.stderr.write(`ds01-events: missing command (log, query, report, types, setup, gpu-monitor, exporter)\nRun 'ds01-events --help' for usage.\n`)
     return 2
   }
   if (first === '--version' || first === '-V' || first === '-v' || first === 'version') {

@@ -107,7 +107,8 @@ async function headOf(gen: Generation): Promise<Buffer> {
       await handle.close()
     }
   }
-  const stream = (await openRegular(gen.path)).createReadStream({ highWaterMark: 16 << 10 }).pipe(createGunzip())
+  const input = (await openRegular(gen.path)).createReadStream({ highWaterMark: 16 << 10 })
+  const stream = input.pipe(createGunzip())
   const parts: Buffer[] = []
   let length = 0
   try {
@@ -118,6 +119,7 @@ async function headOf(gen: Generation): Promise<Buffer> {
     }
   } finally {
     stream.destroy()
+    input.destroy() // a damaged .gz fails the gunzip, which does not close the file: this does
   }
   return Buffer.concat(parts)
 }
