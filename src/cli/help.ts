@@ -1,5 +1,6 @@
 // Usage texts. Loaded only for --help and usage errors, never on a good `log`.
 import { WHEN_FORMS as WHEN_HELP } from '../reader/index.js'
+import { GPU_USAGE } from './gpu-help.js'
 
 const MAIN = `ds01-events: structured event log for the DS01 GPU server (format v1, JSON Lines)
 
@@ -10,10 +11,12 @@ Usage:
   ds01-events [query options]
   ds01-events types [--json] [TYPE]
   ds01-events report --month YYYY-MM [--json]
-  ds01-events setup [--dir DIR] [--group NAME] [--logrotate-dir DIR] [--cron-dir DIR | --no-cron]
+  ds01-events setup [--dir DIR] [--group NAME] [--logrotate-dir DIR] [--cron-dir DIR | --no-cron] [--exporter]
   ds01-events setup --uninstall [--purge-logs]
+  ds01-events gpu status|usage|waste [options]
   ds01-events gpu-monitor [options]
   ds01-events exporter [--listen ADDR:PORT] [--state-dir DIR]
+  ds01-events completion [bash]
   ds01-events --help | --version (-v, version)
 
 Commands:
@@ -22,8 +25,10 @@ Commands:
   types        list the known event types and their detail fields (or one: types TYPE)
   report       one month's figures (UTC) from the logs: users, containers, rejections, kills
   setup        prepare this host (as root): log directory, file modes, logrotate
+  gpu          who holds which GPU, GPU-hours per user, wasted allocations (see 'ds01-events gpu --help')
   gpu-monitor  sample GPU utilization into the GPU log (see 'ds01-events gpu-monitor --help')
   exporter     serve Prometheus metrics: exact event counters, GPUs (see docs/exporter.md)
+  completion   print the bash completion script (install: see 'ds01-events completion --help')
 
 The event file is /var/log/ds01/events.jsonl; DS01_EVENTS_FILE or --file overrides it.
 Run 'ds01-events <command> --help' for a command's options.
@@ -143,6 +148,7 @@ Options:
 `,
   setup: `Usage:
   sudo ds01-events setup [--dir DIR] [--group NAME] [--logrotate-dir DIR] [--cron-dir DIR | --no-cron]
+                         [--exporter [--systemd-dir DIR]]
   sudo ds01-events setup --uninstall [--purge-logs]   (undoes it: see 'ds01-events setup --uninstall --help')
 
 Prepares this host, and can be run again at any time (idempotent):
@@ -159,6 +165,9 @@ Options:
   --logrotate-dir DIR  where the logrotate config goes (default /etc/logrotate.d)
   --cron-dir DIR       where the hourly job goes (default /etc/cron.hourly)
   --no-cron            do not install the hourly job
+  --exporter           also install the Prometheus exporter's unit, ds01-events-exporter.service,
+                       in SYSTEMD_DIR (default /etc/systemd/system; see docs/exporter.md)
+  --systemd-dir DIR    where that unit goes
   -h, --help           this text
 
 A fleet (rsyslog to one PostgreSQL, docs/fleet.md):
@@ -168,12 +177,14 @@ A fleet (rsyslog to one PostgreSQL, docs/fleet.md):
 `
 }
 
+USAGE.gpu = GPU_USAGE
+
 USAGE.uninstall = `Usage:
   sudo ds01-events setup --uninstall [--purge-logs] [--dir DIR] [--logrotate-dir DIR] [--cron-dir DIR]
                                     [--systemd-dir DIR] [--rsyslog-dir DIR] [--sbin-dir DIR]
 
-Undoes setup and the GPU agent's unit, and can be run again at any time (idempotent):
-  - ds01-gpu-monitor.service: stopped and disabled (systemctl), then the unit file,
+Undoes setup and the GPU agent's and exporter's units, and can be run again at any time (idempotent):
+  - ds01-gpu-monitor.service and ds01-events-exporter.service: stopped and disabled (systemctl), then the unit file,
     its drop-ins (DIR.d) and its enablement links removed from SYSTEMD_DIR
   - LOGROTATE_DIR/ds01 and CRON_DIR/ds01-logrotate removed
   - the fleet's (setup --forward / --central): RSYSLOG_DIR/60-ds01-forward.conf and
@@ -182,7 +193,10 @@ Undoes setup and the GPU agent's unit, and can be run again at any time (idempot
     the database are kept
   - the logs in DIR are kept; --purge-logs removes them (rotated ones too) and DIR if
     nothing else is in it
+  - setup --forward's read ACLs (group:NAME, --reader-group, default adm) on DIR and its logs
 A file at one of these paths that does not name ds01-events is someone else's: kept.
+Every option setup takes is accepted, so a setup command line with --uninstall added undoes
+it: the options that say where setup put things are used, the others change nothing.
 The system user ds01-monitor, created by hand, is kept (userdel ds01-monitor).
 
 Options:
@@ -193,6 +207,7 @@ Options:
   --systemd-dir DIR    where the unit is (default /etc/systemd/system; another DIR: files only, no systemctl)
   --rsyslog-dir DIR    where setup --forward/--central put rsyslog configs (default /etc/rsyslog.d)
   --sbin-dir DIR       where setup --forward put its state cleaner (default /usr/local/sbin)
+  --reader-group NAME  the group setup --forward gave read ACLs (default adm)
   -h, --help           this text
 `
 
@@ -211,11 +226,15 @@ Options:
   --gpu-file PATH     the GPU log (default: $DS01_GPU_UTILIZATION_FILE, else
                       /var/log/ds01/gpu-utilization.jsonl)
   --no-gpu            no GPU log
-  --poll-ms MS        how often the logs are looked at (default 250)
+  --poll-ms MS        how often the logs are looked at (default 500)
   -h, --help          this text
 
 Exit status: 0 stopped by a signal, 1 it could not start (the port is in use,
 for example: the reason is on stderr), 2 usage error.
+`
+
+USAGE.completion = `Usage:
+  ds01-events completion [bash]
 `
 
 export function runHelp(args: string[]): number {

@@ -2,7 +2,7 @@
 // PostgreSQL store, with the same filters and output as over the files, plus
 // --host and a host column. Exit status: 0 it ran, 1 the database could not be
 // queried, 2 usage error.
-import { parseArgs } from 'node:util'
+import { parseCommandArgs } from '../common/index.js'
 import type { Client } from 'pg'
 import { ARGV_PASSWORD_WARNING, followDatabase, holdsPassword, loadPg, maskSecrets, newestId, readDatabase, resolveDbUrl, summaryRows } from '../fleet/index.js'
 import { describeSkips, noSkips, QueryFilter, QueryOutput, Summary, useColour } from '../reader/index.js'
@@ -37,15 +37,13 @@ function renderSummary(rows: Awaited<ReturnType<typeof summaryRows>>, json: bool
 }
 
 export async function runQueryDb(args: string[]): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({ args, options: QUERY_DB_OPTIONS, allowPositionals: false, strict: true })
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err)
+  const parsed = parseCommandArgs(args, QUERY_DB_OPTIONS)
+  if (!parsed.ok) {
+    const message = parsed.problem
     return usageError(/'--(file|gpu)'/.test(message) ? `${message}; --db reads the fleet database, not a log file (GPU samples: table ds01_gpu_samples, see docs/fleet.md)` : message)
   }
   const v = parsed.values
-  if (v.help === true) {
+  if (parsed.help) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return (require('./help.js') as typeof import('./help.js')).runHelp(['query'])
   }

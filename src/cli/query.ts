@@ -1,9 +1,9 @@
 // `ds01-events query` (and `ds01-events` followed only by options): reads the
 // log and its rotated generations through the reader. Exit status: 0 it ran
-// (matches or not), 1 no log could be read, 2 usage error.
+// (matches or not), 1 no log could be read, or part of it could not (a
+// generation, damage in a .gz: stderr names each), 2 usage error.
 import { existsSync as exists } from 'node:fs'
-import { parseArgs } from 'node:util'
-import { resolveEventsFile, resolveGpuUtilizationFile } from '../common/index.js'
+import { parseCommandArgs, resolveEventsFile, resolveGpuUtilizationFile } from '../common/index.js'
 import {
   describeSkips,
   drive,
@@ -27,14 +27,10 @@ const QUERY_OPTIONS = {
 } as const
 
 export async function runQuery(args: string[]): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({ args, options: QUERY_OPTIONS, allowPositionals: false, strict: true })
-  } catch (err) {
-    return usageError(err instanceof Error ? err.message : String(err))
-  }
+  const parsed = parseCommandArgs(args, QUERY_OPTIONS)
+  if (!parsed.ok) return usageError(parsed.problem)
   const v = parsed.values
-  if (v.help === true) {
+  if (parsed.help) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return (require('./help.js') as typeof import('./help.js')).runHelp(['query'])
   }
@@ -74,10 +70,18 @@ export async function runQuery(args: string[]): Promise<number> {
   const records: EventRecord[] = []
   const raw = output.streaming && v.json === true && v.summary !== true && !aggregate && extras.formatter === undefined ? new RawLines() : null
   const sink = v.summary === true && !aggregate ? summarySink(output.summary) : raw !== null ? raw.sink : recordSink(records)
+  // part of the answer missing (a generation that cannot be read, damage in a .gz): said, and status 1
+  const gaps: string[] = [...opened.problems]
+  const say = (message: string): void => { process.stderr.write(`ds01-events query: ${message}\n`) }
+  for (const g of gaps) say(`not read: ${g}`)
+  const onGap = (message: string): void => {
+    gaps.push(message)
+    say(`not read: ${message}`)
+  }
   const onInterrupt = (): void => controller.abort()
   if (v.follow === true) process.on('SIGINT', onInterrupt)
   try {
-    const run = drive({ path, generations: opened.generations, filter, sink, skips, follow: v.follow, signal: controller.signal, onCaughtUp: () => output.caughtUp() })
+    const run = drive({ path, generations: opened.generations, filter, sink, skips, follow: v.follow, signal: controller.signal, onCaughtUp: () => output.caughtUp(), onGap, onWarning: say })
     // eslint-disable-next-line @typescript-eslint/no-unused-vars
     for await (const _ of run) {
       const bytes = raw?.take() ?? null
@@ -100,5 +104,9 @@ export async function runQuery(args: string[]): Promise<number> {
   else await output.finish()
   const skipped = describeSkips(skips)
   if (skipped !== null) process.stderr.write(`ds01-events query: ${skipped}\n`)
+  if (gaps.length > 0) {
+    say(`incomplete: ${gaps.length} part${gaps.length === 1 ? '' : 's'} of the log could not be read (above); the answer is missing their events`)
+    return 1
+  }
   return 0
 }

@@ -2,11 +2,11 @@
 // `ds01-events setup --central --db-file PATH` (the central host): install the
 // shipped rsyslog configs (deploy/rsyslog/) and, on the central host, the
 // PostgreSQL schema (deploy/postgresql/). Idempotent, like `setup`.
+import { parseCommandArgs } from '../common/index.js'
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { ARGV_PASSWORD_WARNING, holdsPassword, loadPg, maskSecrets, resolveDbUrl } from '../fleet/index.js'
 import { usageError } from './help.js'
 import { installFile, lookupGroup, say, SetupError } from './setup.js'
@@ -21,7 +21,7 @@ const DEFAULT_PORT = 2514
 const FORWARD_CONF = '60-ds01-forward.conf'
 const CENTRAL_CONF = '60-ds01-central.conf'
 
-const FLEET_OPTIONS = {
+export const FLEET_OPTIONS = {
   forward: { type: 'string' },
   central: { type: 'boolean' },
   dir: { type: 'string' },
@@ -217,13 +217,10 @@ async function setupCentral(url: string | undefined, listen: string, archive: st
 }
 
 export async function runFleetSetup(args: string[]): Promise<number> {
-  let values
-  try {
-    values = parseArgs({ args, options: FLEET_OPTIONS, strict: true, allowPositionals: false }).values
-  } catch (err) {
-    return usageError('setup', err instanceof Error ? err.message : String(err))
-  }
-  if (values.help === true) {
+  const parsed = parseCommandArgs(args, FLEET_OPTIONS)
+  if (!parsed.ok) return usageError('setup', parsed.problem)
+  const values = parsed.values
+  if (parsed.help) {
     process.stdout.write(FLEET_USAGE)
     return 0
   }
@@ -232,6 +229,9 @@ export async function runFleetSetup(args: string[]): Promise<number> {
   const centralOnly = ['listen', 'archive', 'db', 'db-file', 'no-schema'] as const
   for (const name of values.central === true ? senderOnly : centralOnly) {
     if (values[name] !== undefined) return usageError('setup', `--${name} goes with ${values.central === true ? '--forward' : '--central'}`)
+  }
+  if (values.central === true && resolveDbUrl({ db: values.db, dbFile: values['db-file'] }) === undefined) {
+    return usageError('setup', '--central needs the database URL postgresql://USER[:PASSWORD]@HOST[:PORT]/DB: in DS01_EVENTS_DB, or in a file (--db-file PATH)')
   }
   if (process.getuid?.() !== 0) {
     process.stderr.write('ds01-events setup: must run as root (it sets ACLs on the log directory and installs rsyslog configs).\n' +

@@ -4,8 +4,7 @@
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { parseArgs } from 'node:util'
-import { DEFAULT_EVENTS_FILE, DEFAULT_GPU_UTILIZATION_FILE } from '../common/index.js'
+import { DEFAULT_EVENTS_FILE, DEFAULT_GPU_UTILIZATION_FILE, parseCommandArgs } from '../common/index.js'
 import { runHelp, usageError } from './help.js'
 
 const DEFAULT_DIR = dirname(DEFAULT_EVENTS_FILE)
@@ -17,12 +16,14 @@ const LOGROTATE_TEMPLATE = join(PACKAGE_ROOT, 'deploy', 'logrotate.d', 'ds01')
 const CRON_TEMPLATE = join(PACKAGE_ROOT, 'deploy', 'cron.hourly', 'ds01-logrotate')
 const { O_RDONLY, O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = fs.constants
 
-const SETUP_OPTIONS = {
+export const SETUP_OPTIONS = {
   dir: { type: 'string' },
   group: { type: 'string' },
   'logrotate-dir': { type: 'string' },
   'cron-dir': { type: 'string' },
   'no-cron': { type: 'boolean' },
+  exporter: { type: 'boolean' },
+  'systemd-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' }
 } as const
 
@@ -150,14 +151,11 @@ export function renderLogrotateConfig(template: string, dir: string, group: stri
 }
 
 export function runSetup(args: string[]): number {
-  let values
-  try {
-    values = parseArgs({ args, options: SETUP_OPTIONS, strict: true, allowPositionals: false }).values
-  } catch (err) {
-    return usageError('setup', err instanceof Error ? err.message : String(err))
-  }
-  if (values.help === true) return runHelp(['setup'])
-  for (const name of ['dir', 'group', 'logrotate-dir', 'cron-dir'] as const) {
+  const parsed = parseCommandArgs(args, SETUP_OPTIONS)
+  if (!parsed.ok) return usageError('setup', parsed.problem)
+  if (parsed.help) return runHelp(['setup'])
+  const values = parsed.values
+  for (const name of ['dir', 'group', 'logrotate-dir', 'cron-dir', 'systemd-dir'] as const) {
     if (values[name] === '') return usageError('setup', `--${name} needs a value`)
   }
   if (values['no-cron'] === true && values['cron-dir'] !== undefined) return usageError('setup', '--cron-dir and --no-cron contradict each other')
@@ -186,6 +184,7 @@ export function runSetup(args: string[]): number {
     const configPath = join(logrotateDir, 'ds01')
     installFile(configPath, config, 0o644)
     installCron(cronDir, values['cron-dir'] !== undefined, configPath)
+    if (values.exporter === true) installExporterUnit(values['systemd-dir'] ?? '/etc/systemd/system', values['systemd-dir'] === undefined)
   } catch (err) {
     const message = err instanceof SetupError ? err.message : (err instanceof Error ? err.message : String(err))
     process.stderr.write(`ds01-events setup: ${message}\n`)
@@ -203,4 +202,18 @@ function installCron(cronDir: string | undefined, explicit: boolean, configPath:
   }
   const script = fs.readFileSync(CRON_TEMPLATE, 'utf8').split('/etc/logrotate.d/ds01').join(configPath)
   installFile(join(cronDir, 'ds01-logrotate'), script, 0o755)
+}
+
+/** `--exporter`: the exporter's unit (its own user in the docker group, read-only logs: docs/exporter.md). */
+function installExporterUnit(unitDir: string, live: boolean): void {
+  const unit = fs.readFileSync(join(PACKAGE_ROOT, 'deploy', 'systemd', 'ds01-events-exporter.service'), 'utf8')
+  installFile(join(unitDir, 'ds01-events-exporter.service'), unit, 0o644)
+  if (live) {
+    try {
+      execFileSync('systemctl', ['daemon-reload'], { stdio: 'ignore' })
+    } catch {
+      // no systemd here: the note below says what to run
+    }
+  }
+  say('start the exporter: systemctl enable --now ds01-events-exporter (metrics at http://127.0.0.1:19101/metrics)')
 }

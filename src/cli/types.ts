@@ -1,5 +1,5 @@
 // `ds01-events types [--json]`: the event registry, as text or JSON.
-import { parseArgs } from 'node:util'
+import { parseCommandArgs } from '../common/index.js'
 import { canonicalEventType, EVENT_TYPES, eventTypeAliases, eventTypeSpellings, followsNamingRule, suggestEventType } from '../event/index.js'
 import { runHelp, usageError } from './help.js'
 
@@ -49,14 +49,10 @@ function unknownType(type: string): number {
 }
 
 export function runTypes(args: string[]): number {
-  let parsed
-  try {
-    parsed = parseArgs({ args, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true })
-  } catch (err) {
-    return usageError('types', err instanceof Error ? err.message : String(err))
-  }
+  const parsed = parseCommandArgs(args, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, true)
+  if (!parsed.ok) return usageError('types', parsed.problem)
   const { values, positionals } = parsed
-  if (values.help === true) return runHelp(['types'])
+  if (parsed.help) return runHelp(['types'])
   if (positionals.length > 1) return usageError('types', `one TYPE at most (got ${positionals.length})`)
   let list = entries()
   if (positionals.length === 1) {
