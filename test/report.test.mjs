@@ -20,6 +20,7 @@ const OCTOBER = [
   ev('2026-09-30T23:50:00.000000Z', 'gpu.reject', 'late-september', { reason: 'busy' }),
   ev('2026-10-01T10:00:00.000000Z', 'user.added', 'octo', { group: 'docker' }),
   ev('2026-10-30T08:00:00.000000Z', 'detection.container_discovered', 'zed', { container_id: 'c-old', name: 'zed-x' }),
+  ev('2026-10-31T22:00:00.000000Z', 'gpu.allocated', 'bob', { container: 'bob-x', gpu: 1 }), // held across the month's start
   ev('2026-10-31T23:59:59.999999Z', 'gpu.reject', 'late-october', { reason: 'busy' })
 ]
 const NOVEMBER = [
@@ -50,7 +51,9 @@ const NOVEMBER = [
   ev(at(10), 'bare_metal.warning', 'b1', { pids: [123], message: 'GPU process outside a container' }),
   preV1('2026-11-10T11:00:00', 'bare_metal.warning', { user: 'b2', pids: '456', message: 'again' }),
   ev(at(10, 12), 'monitor.disk_warning', undefined, { message: 'disk 91 %' }),
-  ev(at(11), 'gpu.allocate', 'alice', { gpu: 0 }), // not one of the report's types
+  ev('2026-11-01T02:00:00.000000Z', 'gpu.release', 'bob', { container: 'bob-x', gpu: 1 }),
+  ev(at(11), 'gpu.allocate', 'alice', { container: 'alice-x', gpu: 0 }), // GPU-hours only: not counted among the events
+  ev(at(11, 12), 'gpu.released', 'alice', { container: 'alice-x', gpu: 0 }),
   // the end of the month in UTC (Berlin: already December); the last microseconds count
   ev('2026-11-30T23:30:00.000000Z', 'user.added', 'carol', { group: 'docker' }),
   ev('2026-11-30T23:59:59.999500Z', 'resource.oom_kill', 'k3', { container: 'k3-c' })
@@ -69,10 +72,16 @@ function rotatedLog () {
   writeFileSync(join(dir, 'events.jsonl.2.gz'), gzipSync(text(OCTOBER)))
   writeFileSync(join(dir, 'events.jsonl.1'), text(NOVEMBER))
   writeFileSync(join(dir, 'events.jsonl'), text(DECEMBER))
-  return join(dir, 'events.jsonl')
+  // GPU 0, sampled each minute while alice holds it: idle (0 %) the first hour, busy (80 %) the second; GPU 1 never sampled
+  const samples = []
+  for (let m = 0; m < 120; m++) {
+    samples.push(v1(new Date(Date.UTC(2026, 10, 11, 10, m)), 'gpu.utilization', { source: 'gpu-monitor', details: { gpu_index: 0, gpu_uuid: 'GPU-0', gpu_util_percent: m < 60 ? 0 : 80 } }))
+  }
+  writeFileSync(join(dir, 'gpu-utilization.jsonl'), text(samples))
+  return { events: join(dir, 'events.jsonl'), gpu: join(dir, 'gpu-utilization.jsonl') }
 }
-const file = rotatedLog()
-const report = (args, env = {}) => runCli(['report', '--file', file, ...args], { env: { TZ: 'Europe/Berlin', ...env } })
+const { events: file, gpu } = rotatedLog()
+const report = (args, env = {}) => runCli(['report', '--file', file, '--gpu-file', gpu, ...args], { env: { TZ: 'Europe/Berlin', ...env } })
 
 test('report --month 2026-11 --json: every figure, snake_case, from the rotated log', () => {
   const r = report(['--month', '2026-11', '--json'])
@@ -95,6 +104,15 @@ test('report --month 2026-11 --json: every figure, snake_case, from the rotated 
   assert.deepEqual(j.runtime_kills, { count: 1, top_users: [{ user: 'k1', count: 1 }] })
   assert.deepEqual(j.oom_kills, { count: 2, top_users: [{ user: 'k3', count: 2 }] })
   assert.deepEqual(j.warnings, { count: 3, bare_metal: 2, by_type: [{ event_type: 'bare_metal.warning', count: 2 }, { event_type: 'monitor.disk_warning', count: 1 }] })
+  // from the GPU accounting: alice 2 h (1 idle, 1 busy); bob's allocation from October counts its 2 November hours, unsampled
+  assert.deepEqual(j.gpu_hours, {
+    allocated_hours: 4, idle_hours: 1, busy_hours: 1, unknown_hours: 2, threshold: 5,
+    by_user: [
+      { user: 'alice', allocated_hours: 2, idle_hours: 1, busy_hours: 1, unknown_hours: 0 },
+      { user: 'bob', allocated_hours: 2, idle_hours: 0, busy_hours: 0, unknown_hours: 2 }
+    ]
+  })
+  assert.equal(j.events, 47, 'the report\'s types only (no gpu.allocate, gpu.release)')
 })
 
 test('October: the October generation only (the late rejection at 23:59:59.999999 is October\'s); the September damage stays unread', () => {
@@ -104,11 +122,12 @@ test('October: the October generation only (the late rejection at 23:59:59.99999
   assert.equal(j.containers_exited.count, 0)
 })
 
-test('September reads the damaged generation, and says so: the damage is real, so November and October not reporting it means they did not read it', () => {
+test('September reads the damaged generation, and says so (status 1, incomplete): the damage is real, so November not reporting it means it was not read', () => {
   const r = report(['--month', '2026-09', '--json'])
-  assert.equal(r.status, 0, r.stderr)
-  assert.match(r.stderr, /skipped/)
-  assert.equal(report(['--month', '2026-10', '--json']).stderr, '')
+  assert.equal(r.status, 1, r.stderr)
+  assert.match(r.stderr, /events\.jsonl\.3\.gz .*not read/)
+  assert.match(r.stderr, /ds01-events report: incomplete/)
+  assert.deepEqual(JSON.parse(r.stdout).new_users.users, ['sept'], 'what could be read is counted')
 })
 
 test('Markdown for people: headings, tables, durations', () => {
@@ -124,6 +143,8 @@ test('Markdown for people: headings, tables, durations', () => {
   assert.match(md, /\| out of memory \(resource\.oom_kill\) \| 2 \|/)
   assert.match(md, /3 warnings \(2 bare metal\)/)
   assert.match(md, /\| monitor\.disk\\_warning \| 1 \|/)
+  assert.match(md, /## GPU-hours\n\n4\.0 GPU-hours allocated, 1\.0 of them idle/)
+  assert.match(md, /\| alice \| 2\.0 \| 1\.0 \| 1\.0 \| 0\.0 \|/)
 })
 
 test('usage errors and an unreadable log', () => {

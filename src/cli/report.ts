@@ -26,11 +26,21 @@ export async function runReport(args: string[]): Promise<number> {
   const month = parseMonth(v.month)
   if (month === null) return usageError('report', `--month ${JSON.stringify(v.month)}: expected YYYY-MM, a month in UTC (for example 2026-11)`)
   if (v.file === '' || v['gpu-file'] === '') return usageError('report', '--file and --gpu-file need a path')
-  const result = await monthlyReport({ month, eventsPath: v.file, gpuPath: v['gpu-file'] })
+  // a part of the log that could not be read (a generation, damage in a .gz) makes the figures incomplete: said, and status 1
+  let incomplete = false
+  const onWarning = (message: string): void => {
+    if (/\bnot read\b/.test(message)) incomplete = true
+    process.stderr.write(message.endsWith('\n') ? message : message + '\n')
+  }
+  const result = await monthlyReport({ month, eventsPath: v.file, gpuPath: v['gpu-file'], onWarning })
   if (!result.ok) {
     process.stderr.write(`ds01-events report: ${result.problem}\n`)
     return 1
   }
   process.stdout.write(v.json === true ? JSON.stringify(result.report) + '\n' : reportMarkdown(result.report))
+  if (incomplete) {
+    process.stderr.write('ds01-events report: incomplete: part of the log could not be read (above); the figures are missing its events\n')
+    return 1
+  }
   return 0
 }

@@ -30,7 +30,7 @@ function users(title: string, list: UserCount[]): string[] {
 }
 
 export function reportMarkdown(r: MonthlyReport): string {
-  const out: string[] = [`# DS01 monthly report: ${r.month}`, '', `From ${r.from} to ${r.to} (UTC, the end excluded); ${r.events} events of the report's types.`]
+  const out: string[] = [`# DS01 monthly report: ${r.month}`, '', `From ${r.from} to ${r.to} (UTC, the end excluded); ${r.events} event${r.events === 1 ? '' : 's'} of the report's types.`]
   const section = (title: string, lines: string[]): void => { out.push('', `## ${title}`, '', ...lines) }
 
   section('New users', [`${r.new_users.count} new user${r.new_users.count === 1 ? '' : 's'}${r.new_users.count > 0 ? ': ' + r.new_users.users.map(cell).join(', ') : ''}.`])
@@ -53,7 +53,9 @@ export function reportMarkdown(r: MonthlyReport): string {
   section('Warnings', [`${r.warnings.count} warning${r.warnings.count === 1 ? '' : 's'} (${r.warnings.bare_metal} bare metal).`,
     ...(r.warnings.by_type.length === 0 ? [] : ['', '| event type | count |', '| --- | ---: |', ...r.warnings.by_type.map((w) => `| ${cell(w.event_type)} | ${w.count} |`)])])
 
-  if (r.gpu_hours !== undefined) {
+  if (r.gpu_hours === null) {
+    section('GPU-hours', ['Not available: the GPU accounting could not read the logs (stderr says why).'])
+  } else {
     const g = r.gpu_hours
     section('GPU-hours', [`${hours(g.allocated_hours)} GPU-hours allocated, ${hours(g.idle_hours)} of them idle (under ${g.threshold} % utilization), ` +
       `${hours(g.unknown_hours)} unknown (no GPU sample: the GPU log keeps less history than the events log).`,
