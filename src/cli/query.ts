@@ -17,7 +17,7 @@ import {
   useColour,
   type EventRecord
 } from '../reader/index.js'
-import { DEFAULT_LIMIT, FILTER_OPTIONS, quietOnEpipe, usageError, writeAndWait } from './query-common.js'
+import { DEFAULT_LIMIT, FILTER_OPTIONS, notHeldText, quietOnEpipe, usageError, writeAndWait } from './query-common.js'
 
 const QUERY_OPTIONS = {
   ...FILTER_OPTIONS,
@@ -70,7 +70,16 @@ export async function runQuery(args: string[]): Promise<number> {
   const raw = output.streaming && v.json === true && v.summary !== true ? new RawLines() : null
   const sink = v.summary === true ? summarySink(output.summary) : raw !== null ? raw.sink : recordSink(records)
   const onInterrupt = (): void => controller.abort()
-  if (v.follow === true) process.on('SIGINT', onInterrupt)
+  // SIGTERM (systemd, kill, timeout) ends a follow as Ctrl-C does, what is held printed first, then status 143 (128 + 15, as a killed tail)
+  let terminated = false
+  const onTerminate = (): void => {
+    terminated = true
+    controller.abort()
+  }
+  if (v.follow === true) {
+    process.on('SIGINT', onInterrupt)
+    process.on('SIGTERM', onTerminate)
+  }
   try {
     const run = drive({ path, generations: opened.generations, filter, sink, skips, follow: v.follow, signal: controller.signal, onCaughtUp: () => output.caughtUp() })
     // eslint-disable-next-line @typescript-eslint/no-unused-vars
@@ -88,5 +97,7 @@ export async function runQuery(args: string[]): Promise<number> {
   await output.finish()
   const skipped = describeSkips(skips)
   if (skipped !== null) process.stderr.write(`ds01-events query: ${skipped}\n`)
-  return 0
+  if (output.notHeld > 0) process.stderr.write(`ds01-events query: ${notHeldText(output.notHeld)}\n`)
+  process.removeListener('SIGTERM', onTerminate)
+  return terminated ? 143 : 0
 }

@@ -3,7 +3,9 @@
 // combined with AND; several values of one kind with OR.
 import { parseValue } from '../event/index.js'
 import type { ParsedEvent } from './record.js'
-import { parseWhen, WHEN_FORMS } from './when.js'
+import { boundedJson } from './json-text.js'
+import { filterOptionsProblem } from './options.js'
+import { EARLIEST_WHEN_MS, LATEST_WHEN_MS, readWhen, WHEN_FORMS } from './when.js'
 
 /** The options a filter is parsed from; a single value or a list for each repeatable kind. */
 export interface FilterOptions {
@@ -27,6 +29,8 @@ export interface WhereClause {
   value: unknown
   /** the VALUE text as given (a number, boolean or null also matches its text as a string) */
   text: string
+  /** an array or object value as JSON text */
+  json?: string
 }
 
 export type FilterResult = { ok: true; filter: QueryFilter } | { ok: false; problem: string }
@@ -44,9 +48,37 @@ function globRegExp(glob: string): RegExp {
   return new RegExp(`^${body}$`)
 }
 
-/** v1 timestamp text of an instant: 6 fractional digits and Z, comparable as text. */
+/** Sorts after every v1 timestamp text (and before: BEFORE_ANY_V1), for instants past year 9999 (before year 0000). */
+const AFTER_ANY_V1 = '~'.repeat(27)
+const BEFORE_ANY_V1 = ' '.repeat(27)
+
+/**
+ * v1 timestamp text of an instant: 6 fractional digits and Z, comparable as
+ * text. An instant a v1 timestamp cannot write (past 9999-12-31, before year
+ * 0000, invalid) is a text that sorts after (before) every v1 timestamp.
+ */
 export function v1Timestamp(date: Date): string {
+  const t = date.getTime()
+  if (t > LATEST_WHEN_MS) return AFTER_ANY_V1
+  if (t < EARLIEST_WHEN_MS) return BEFORE_ANY_V1
+  if (Number.isNaN(t)) return AFTER_ANY_V1
   return date.toISOString().replace(/Z$/, '000Z')
+}
+
+/**
+ * A detail's value against a --where clause: the same JSON (key order
+ * counts), or the clause's text for a non-string clause (gpu=0 matches "0").
+ * Never recursive: a value nested 10,000 deep is compared within the clause's length.
+ */
+function sameValue(v: unknown, clause: WhereClause): boolean {
+  const want = clause.value
+  if (want === null || typeof want !== 'object') {
+    return v === want || (typeof want !== 'string' && v === clause.text)
+  }
+  if (v === null || typeof v !== 'object') return v === clause.text
+  const json = clause.json ?? JSON.stringify(want)
+  const got = boundedJson(v, json.length)
+  return !got.cut && got.text === json
 }
 
 export class QueryFilter {
@@ -76,6 +108,9 @@ export class QueryFilter {
 
   /** Parses and checks the options; `now` anchors relative WHENs. Never throws. */
   static parse(options: FilterOptions = {}, now: Date = new Date()): FilterResult {
+    const wrong = filterOptionsProblem(options)
+    if (wrong !== null) return { ok: false, problem: wrong }
+    options ??= {}
     const types = list(options.type)
     for (const t of types) {
       if (!TYPE_PATTERN.test(t)) {
@@ -89,18 +124,30 @@ export class QueryFilter {
         const eq = pair.indexOf('=')
         if (eq <= 0) return { ok: false, problem: `--where ${JSON.stringify(pair)}: expected KEY=VALUE (for example gpu=0)` }
         const text = pair.slice(eq + 1)
-        where.push({ key: pair.slice(0, eq), value: parseValue(text), text })
+        const value = parseValue(text)
+        where.push(typeof value === 'object' && value !== null ? { key: pair.slice(0, eq), value, text, json: JSON.stringify(value) } : { key: pair.slice(0, eq), value, text })
       }
     } else if (whereOption !== undefined) {
       for (const [key, value] of Object.entries(whereOption)) {
-        where.push({ key, value, text: typeof value === 'string' ? value : JSON.stringify(value) ?? '' })
+        const json = JSON.stringify(value) ?? ''
+        const clause: WhereClause = { key, value, text: typeof value === 'string' ? value : json }
+        if (typeof value === 'object' && value !== null) clause.json = json
+        where.push(clause)
       }
     }
     const when = (name: 'since' | 'until'): Date | undefined | string => {
       const v = options[name]
       if (v === undefined) return undefined
-      if (v instanceof Date) return Number.isNaN(v.getTime()) ? `${name}: an invalid Date` : v
-      return parseWhen(String(v), now) ?? `--${name} ${JSON.stringify(v)}: not a time I can read.\n${WHEN_FORMS}`
+      if (v instanceof Date) {
+        const t = v.getTime()
+        if (Number.isNaN(t)) return `${name}: an invalid Date`
+        return t >= EARLIEST_WHEN_MS && t <= LATEST_WHEN_MS ? v : `${name}: ${v.toISOString()} is out of range: times run from year 0000 to 9999`
+      }
+      const read = readWhen(String(v), now)
+      if (read.ok) return read.date
+      return read.problem === 'out of range'
+        ? `--${name} ${JSON.stringify(v)}: out of range: a time from 0000-01-01 to 9999-12-31 (UTC), as a v1 timestamp can write it`
+        : `--${name} ${JSON.stringify(v)}: not a time I can read.\n${WHEN_FORMS}`
     }
     const since = when('since')
     if (typeof since === 'string') return { ok: false, problem: since }
@@ -144,9 +191,7 @@ export class QueryFilter {
     }
     for (const clause of this.where) {
       if (!Object.hasOwn(details, clause.key)) return false
-      const v = details[clause.key]
-      const same = JSON.stringify(v) === JSON.stringify(clause.value) || (typeof clause.value !== 'string' && v === clause.text)
-      if (!same) return false
+      if (!sameValue(details[clause.key], clause)) return false
     }
     return true
   }
