@@ -3,7 +3,7 @@
 // with its envelope in a fixed shape, so its timestamp, type, user and source
 // are read in place; a line with a backslash, or another shape, is parsed.
 import { v1Timestamp, type QueryFilter } from './filter.js'
-import { KEY_SOURCE, KEY_USER, NOT_PLAIN, plainObjectKeys } from './json-check.js'
+import { hasControl, KEY_EVENT_TYPE, KEY_SCHEMA_VERSION, KEY_SOURCE, KEY_TIMESTAMP, KEY_USER, NOT_PLAIN, plainRestKeys } from './json-check.js'
 import { parseEventLine, type EventRecord, type ParsedEvent, type SkipCounts } from './record.js'
 
 const NEWLINE = 0x0a
@@ -28,6 +28,8 @@ export interface FastEnvelope {
   /** whether the line has a "user" / "source" key right after schema_version (its value may be "") */
   userKey: boolean
   sourceKey: boolean
+  /** just after the envelope's last value (the rest of the line starts there) */
+  restAt: number
 }
 
 /** A latin1-read byte string as the UTF-8 text it encodes. */
@@ -100,15 +102,19 @@ export function fastEnvelope(buf: Buffer, start: number, end: number): FastEnvel
   }
   const next = buf[at]
   if (next !== 0x2c /* , */ && next !== 0x7d /* } */) return null
-  return { tsStart, type, user, source, userKey, sourceKey }
+  return { tsStart, type, user, source, userKey, sourceKey, restAt: at }
 }
 
-/** The envelope read in place, when the whole line is JSON and has no other user or source key (JSON.parse keeps the last of a repeated key). */
+/** The envelope read in place, when the whole line is JSON and has no other user or source key (JSON.parse keeps the last of a repeated key). Needs a line without backslash. */
 export function checkedEnvelope(buf: Buffer, start: number, end: number): FastEnvelope | null {
   const fast = fastEnvelope(buf, start, end)
-  if (fast === null) return null
-  const keys = plainObjectKeys(buf, start, end)
+  if (fast === null || !timestampShaped(buf, fast.tsStart)) return null
+  // no raw control character (the parser decides about those lines); the caller has found no backslash
+  if (hasControl(buf, fast.tsStart + TS_LENGTH, end)) return null
+  const before = KEY_TIMESTAMP | KEY_EVENT_TYPE | KEY_SCHEMA_VERSION | (fast.userKey ? KEY_USER : 0) | (fast.sourceKey ? KEY_SOURCE : 0)
+  const keys = plainRestKeys(buf, fast.restAt, end, before)
   if (keys === NOT_PLAIN) return null
+  // a user or source key later in the line: JSON.parse keeps the last, so the parser decides
   if (((keys & KEY_USER) !== 0) !== fast.userKey || ((keys & KEY_SOURCE) !== 0) !== fast.sourceKey) return null
   return fast
 }
