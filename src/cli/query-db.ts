@@ -2,15 +2,16 @@
 // PostgreSQL store, with the same filters and output as over the files, plus
 // --host and a host column. Exit status: 0 it ran, 1 the database could not be
 // queried, 2 usage error.
-import { parseArgs } from 'node:util'
+import { parseCommandArgs } from '../common/index.js'
 import type { Client } from 'pg'
-import { followDatabase, newestId, readDatabase, summaryRows } from '../fleet/index.js'
+import { ARGV_PASSWORD_WARNING, followDatabase, holdsPassword, loadPg, maskSecrets, newestId, readDatabase, resolveDbUrl, summaryRows } from '../fleet/index.js'
 import { describeSkips, noSkips, QueryFilter, QueryOutput, Summary, useColour } from '../reader/index.js'
 import { DEFAULT_LIMIT, FILTER_OPTIONS, quietOnEpipe, usageError, writeAndWait } from './query-common.js'
 
 const QUERY_DB_OPTIONS = {
   ...FILTER_OPTIONS,
   db: { type: 'string' },
+  'db-file': { type: 'string' },
   host: { type: 'string', multiple: true },
   'poll-ms': { type: 'string' }
 } as const
@@ -35,20 +36,21 @@ function renderSummary(rows: Awaited<ReturnType<typeof summaryRows>>, json: bool
 }
 
 export async function runQueryDb(args: string[]): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({ args, options: QUERY_DB_OPTIONS, allowPositionals: false, strict: true })
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err)
+  const parsed = parseCommandArgs(args, QUERY_DB_OPTIONS)
+  if (!parsed.ok) {
+    const message = parsed.problem
     return usageError(/'--(file|gpu)'/.test(message) ? `${message}; --db reads the fleet database, not a log file (GPU samples: table ds01_gpu_samples, see docs/fleet.md)` : message)
   }
   const v = parsed.values
-  if (v.help === true) {
+  if (parsed.help) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return (require('./help.js') as typeof import('./help.js')).runHelp(['query'])
   }
-  const url = v.db ?? process.env.DS01_EVENTS_DB
-  if (url === undefined || url === '') return usageError('--db needs a URL: postgresql://USER[:PASSWORD]@HOST[:PORT]/DB (or set DS01_EVENTS_DB)')
+  const resolved = resolveDbUrl({ db: v.db, dbFile: v['db-file'] })
+  if (resolved === undefined) return usageError('--db needs a URL: postgresql://USER[:PASSWORD]@HOST[:PORT]/DB (better: set DS01_EVENTS_DB, or --db-file PATH)')
+  if (!resolved.ok) return usageError(resolved.problem)
+  const url = resolved.url
+  if (resolved.from === '--db' && holdsPassword(url)) process.stderr.write(`ds01-events query: warning: ${ARGV_PASSWORD_WARNING}\n`)
   if (v.summary === true && v.follow === true) return usageError('--summary counts what is there; it does not --follow')
   let limit = DEFAULT_LIMIT
   if (v.limit !== undefined) {
@@ -60,13 +62,18 @@ export async function runQueryDb(args: string[]): Promise<number> {
     if (!/^\d+$/.test(v['poll-ms']) || Number(v['poll-ms']) < 50) return usageError('--poll-ms: a whole number of milliseconds, 50 or more')
     pollMs = Number(v['poll-ms'])
   }
-  const filterResult = QueryFilter.parse({ user: v.user, type: v.type, container: v.container, source: v.source, where: v.where, since: v.since, until: v.until })
+  const filterResult = QueryFilter.parse({ user: v.user, type: v.type, notType: v['not-type'], container: v.container, source: v.source, where: v.where, since: v.since, until: v.until })
   if (!filterResult.ok) return usageError(filterResult.problem)
   const filter = filterResult.filter
   const hosts = v.host ?? []
 
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Client: PgClient } = require('pg') as typeof import('pg')
+  let PgClient: typeof import('pg').Client
+  try {
+    PgClient = loadPg().Client
+  } catch (err) {
+    process.stderr.write(`ds01-events query: ${err instanceof Error ? err.message : String(err)}\n`)
+    return 1
+  }
   const client: Client = new PgClient({ connectionString: url, application_name: 'ds01-events query' })
   const controller = new AbortController()
   const onInterrupt = (): void => controller.abort()
@@ -90,8 +97,8 @@ export async function runQueryDb(args: string[]): Promise<number> {
     }
     await output.finish()
   } catch (err) {
-    process.stderr.write(`ds01-events query: the database ${redact(url)} could not be queried: ${err instanceof Error ? err.message : String(err)}\n` +
-      'Check the URL and that the schema is applied (ds01-events setup --central --db URL).\n')
+    process.stderr.write(maskSecrets(`ds01-events query: the database ${url} could not be queried: ${err instanceof Error ? err.message : String(err)}\n`) +
+      'Check the URL and that the schema is applied (ds01-events setup --central, with DS01_EVENTS_DB set).\n')
     return 1
   } finally {
     process.removeListener('SIGINT', onInterrupt)
@@ -100,9 +107,4 @@ export async function runQueryDb(args: string[]): Promise<number> {
   const skipped = describeSkips(skips)
   if (skipped !== null) process.stderr.write(`ds01-events query: ${skipped}\n`)
   return 0
-}
-
-/** The URL without its password, for messages. */
-function redact(url: string): string {
-  return url.replace(/(\/\/[^:/@]*):[^@/]*@/, '$1:***@')
 }

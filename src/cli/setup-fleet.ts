@@ -1,12 +1,13 @@
 // `ds01-events setup --forward HOST[:PORT]` (every GPU host) and
-// `ds01-events setup --central --db URL` (the central host): install the
+// `ds01-events setup --central --db-file PATH` (the central host): install the
 // shipped rsyslog configs (deploy/rsyslog/) and, on the central host, the
 // PostgreSQL schema (deploy/postgresql/). Idempotent, like `setup`.
+import { parseCommandArgs } from '../common/index.js'
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
+import { ARGV_PASSWORD_WARNING, holdsPassword, loadPg, maskSecrets, resolveDbUrl } from '../fleet/index.js'
 import { usageError } from './help.js'
 import { installFile, lookupGroup, say, SetupError } from './setup.js'
 
@@ -20,7 +21,7 @@ const DEFAULT_PORT = 2514
 const FORWARD_CONF = '60-ds01-forward.conf'
 const CENTRAL_CONF = '60-ds01-central.conf'
 
-const FLEET_OPTIONS = {
+export const FLEET_OPTIONS = {
   forward: { type: 'string' },
   central: { type: 'boolean' },
   dir: { type: 'string' },
@@ -32,6 +33,7 @@ const FLEET_OPTIONS = {
   listen: { type: 'string' },
   archive: { type: 'string' },
   db: { type: 'string' },
+  'db-file': { type: 'string' },
   'no-schema': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' }
 } as const
@@ -39,7 +41,7 @@ const FLEET_OPTIONS = {
 export const FLEET_USAGE = `Usage:
   sudo ds01-events setup --forward HOST[:PORT] [--dir DIR] [--reader-group NAME] [--rsyslog-dir DIR]
                          [--rsyslog-workdir DIR] [--systemd-dir DIR] [--sbin-dir DIR]
-  sudo ds01-events setup --central --db URL [--listen ADDR[:PORT]] [--archive DIR] [--rsyslog-dir DIR] [--no-schema]
+  sudo ds01-events setup --central --db-file PATH [--listen ADDR[:PORT]] [--archive DIR] [--rsyslog-dir DIR] [--no-schema]
 
 --forward (on every GPU host; run 'ds01-events setup' first):
   - a default ACL on DIR (default /var/log/ds01) and an ACL on its logs granting
@@ -53,8 +55,10 @@ export const FLEET_USAGE = `Usage:
     it drops imfile offsets that a file logrotate created while rsyslog was
     down would otherwise inherit
 --central (on the host with rsyslog and PostgreSQL access):
-  - the schema deploy/postgresql/ds01-events.sql applied to URL (or $DS01_EVENTS_DB),
-    unless --no-schema
+  - the schema deploy/postgresql/ds01-events.sql applied to the database whose
+    URL is the first line of PATH (a file only root reads), or $DS01_EVENTS_DB,
+    or --db URL (visible to local users in the process list: avoid it),
+    unless --no-schema; needs the npm package pg
   - RSYSLOG_DIR/60-ds01-central.conf, mode 0600 (it holds URL): receive RELP on
     ADDR:PORT (default 0.0.0.0:${DEFAULT_PORT}), archive to DIR/HOST/*.jsonl (default
     /var/log/ds01-fleet), insert into PostgreSQL
@@ -180,8 +184,7 @@ function setupForward(o: ForwardOptions): void {
 
 /** node-postgres is loaded only here: `setup --forward` and `log` never need it. */
 async function applySchema(url: string): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Client } = require('pg') as typeof import('pg')
+  const { Client } = loadPg()
   const client = new Client({ connectionString: url })
   try {
     await client.connect()
@@ -197,7 +200,7 @@ async function applySchema(url: string): Promise<void> {
 }
 
 async function setupCentral(url: string | undefined, listen: string, archive: string, rsyslogDir: string, schema: boolean): Promise<void> {
-  if (url === undefined || url === '') throw new SetupError('--central needs --db postgresql://USER[:PASSWORD]@HOST[:PORT]/DB (or DS01_EVENTS_DB)')
+  if (url === undefined || url === '') throw new SetupError('--central needs the database URL postgresql://USER[:PASSWORD]@HOST[:PORT]/DB: in DS01_EVENTS_DB, or in a file (--db-file PATH)')
   // rsyslog's config takes conninfo as one word: a URL, no spaces or quotes
   if (!/^postgres(?:ql)?:\/\/[^\s"'\\]+$/.test(url)) throw new SetupError('--db: give a postgresql:// URL without spaces, quotes or backslashes (percent-encode them)')
   const endpoint = parseEndpoint(listen, '0.0.0.0')
@@ -214,25 +217,25 @@ async function setupCentral(url: string | undefined, listen: string, archive: st
 }
 
 export async function runFleetSetup(args: string[]): Promise<number> {
-  let values
-  try {
-    values = parseArgs({ args, options: FLEET_OPTIONS, strict: true, allowPositionals: false }).values
-  } catch (err) {
-    return usageError('setup', err instanceof Error ? err.message : String(err))
-  }
-  if (values.help === true) {
+  const parsed = parseCommandArgs(args, FLEET_OPTIONS)
+  if (!parsed.ok) return usageError('setup', parsed.problem)
+  const values = parsed.values
+  if (parsed.help) {
     process.stdout.write(FLEET_USAGE)
     return 0
   }
   if ((values.forward !== undefined) === (values.central === true)) return usageError('setup', 'give one of --forward HOST[:PORT] and --central')
   const senderOnly = ['dir', 'reader-group', 'rsyslog-workdir', 'systemd-dir', 'sbin-dir'] as const
-  const centralOnly = ['listen', 'archive', 'db', 'no-schema'] as const
+  const centralOnly = ['listen', 'archive', 'db', 'db-file', 'no-schema'] as const
   for (const name of values.central === true ? senderOnly : centralOnly) {
     if (values[name] !== undefined) return usageError('setup', `--${name} goes with ${values.central === true ? '--forward' : '--central'}`)
   }
+  if (values.central === true && resolveDbUrl({ db: values.db, dbFile: values['db-file'] }) === undefined) {
+    return usageError('setup', '--central needs the database URL postgresql://USER[:PASSWORD]@HOST[:PORT]/DB: in DS01_EVENTS_DB, or in a file (--db-file PATH)')
+  }
   if (process.getuid?.() !== 0) {
     process.stderr.write('ds01-events setup: must run as root (it sets ACLs on the log directory and installs rsyslog configs).\n' +
-      `Run: sudo ds01-events setup ${args.join(' ')}\n`)
+      `Run: sudo ds01-events setup ${maskSecrets(args.join(' '))}\n`)
     return 1
   }
   const rsyslogDir = values['rsyslog-dir'] ?? '/etc/rsyslog.d'
@@ -249,11 +252,14 @@ export async function runFleetSetup(args: string[]): Promise<number> {
         sbinDir: values['sbin-dir'] ?? '/usr/local/sbin'
       })
     } else {
-      await setupCentral(values.db ?? process.env.DS01_EVENTS_DB, values.listen ?? `0.0.0.0:${DEFAULT_PORT}`,
+      const resolved = resolveDbUrl({ db: values.db, dbFile: values['db-file'] })
+      if (resolved !== undefined && !resolved.ok) throw new SetupError(resolved.problem)
+      if (resolved?.from === '--db' && holdsPassword(resolved.url)) say(`warning: ${ARGV_PASSWORD_WARNING}`)
+      await setupCentral(resolved?.url, values.listen ?? `0.0.0.0:${DEFAULT_PORT}`,
         values.archive ?? '/var/log/ds01-fleet', rsyslogDir, values['no-schema'] !== true)
     }
   } catch (err) {
-    process.stderr.write(`ds01-events setup: ${err instanceof Error ? err.message : String(err)}\n`)
+    process.stderr.write(maskSecrets(`ds01-events setup: ${err instanceof Error ? err.message : String(err)}\n`))
     return 1
   }
   return 0

@@ -77,7 +77,7 @@ export function filterOptionsProblem(options: unknown): string | null {
   if (options === undefined || options === null) return null
   if (typeof options !== 'object' || Array.isArray(options)) return `options must be an object, not ${kind(options)}`
   const o = options as Record<string, unknown>
-  for (const name of ['user', 'type', 'container', 'source']) {
+  for (const name of ['user', 'type', 'notType', 'container', 'source']) {
     const problem = texts(o, name)
     if (problem !== null) return problem
   }

@@ -190,7 +190,7 @@ export class LineScanner {
     this.since = filter.sinceText === undefined ? null : Buffer.from(filter.sinceText)
     this.until = filter.untilText === undefined ? null : Buffer.from(filter.untilText)
     this.stopAfter = filter.until === undefined ? null : Buffer.from(v1Timestamp(new Date(filter.until.getTime() + slackMs)))
-    this.envelopeFilter = filter.users.length > 0 || filter.sources.length > 0 || filter.types.length > 0
+    this.envelopeFilter = filter.users.length > 0 || filter.sources.length > 0 || filter.types.length > 0 || filter.notTypes.length > 0
   }
 
   /**
