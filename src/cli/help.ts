@@ -10,7 +10,7 @@ Usage:
   ds01-events query [--user U] [--type T] [--since WHEN] [--follow] [--summary] [--json] [...]
   ds01-events [query options]
   ds01-events types [--json] [TYPE]
-  ds01-events setup [--dir DIR] [--group NAME] [--logrotate-dir DIR] [--cron-dir DIR | --no-cron]
+  ds01-events setup [--dir DIR] [--group NAME] [--logrotate-dir DIR] [--cron-dir DIR | --no-cron] [--exporter]
   ds01-events setup --uninstall [--purge-logs]
   ds01-events gpu status|usage|waste [options]
   ds01-events gpu-monitor [options]
@@ -117,6 +117,7 @@ Options:
 `,
   setup: `Usage:
   sudo ds01-events setup [--dir DIR] [--group NAME] [--logrotate-dir DIR] [--cron-dir DIR | --no-cron]
+                         [--exporter [--systemd-dir DIR]]
   sudo ds01-events setup --uninstall [--purge-logs]   (undoes it: see 'ds01-events setup --uninstall --help')
 
 Prepares this host, and can be run again at any time (idempotent):
@@ -133,6 +134,9 @@ Options:
   --logrotate-dir DIR  where the logrotate config goes (default /etc/logrotate.d)
   --cron-dir DIR       where the hourly job goes (default /etc/cron.hourly)
   --no-cron            do not install the hourly job
+  --exporter           also install the Prometheus exporter's unit, ds01-events-exporter.service,
+                       in SYSTEMD_DIR (default /etc/systemd/system; see docs/exporter.md)
+  --systemd-dir DIR    where that unit goes
   -h, --help           this text
 
 A fleet (rsyslog to one PostgreSQL, docs/fleet.md):
@@ -148,8 +152,8 @@ USAGE.uninstall = `Usage:
   sudo ds01-events setup --uninstall [--purge-logs] [--dir DIR] [--logrotate-dir DIR] [--cron-dir DIR]
                                     [--systemd-dir DIR] [--rsyslog-dir DIR] [--sbin-dir DIR]
 
-Undoes setup and the GPU agent's unit, and can be run again at any time (idempotent):
-  - ds01-gpu-monitor.service: stopped and disabled (systemctl), then the unit file,
+Undoes setup and the GPU agent's and exporter's units, and can be run again at any time (idempotent):
+  - ds01-gpu-monitor.service and ds01-events-exporter.service: stopped and disabled (systemctl), then the unit file,
     its drop-ins (DIR.d) and its enablement links removed from SYSTEMD_DIR
   - LOGROTATE_DIR/ds01 and CRON_DIR/ds01-logrotate removed
   - the fleet's (setup --forward / --central): RSYSLOG_DIR/60-ds01-forward.conf and
@@ -191,7 +195,7 @@ Options:
   --gpu-file PATH     the GPU log (default: $DS01_GPU_UTILIZATION_FILE, else
                       /var/log/ds01/gpu-utilization.jsonl)
   --no-gpu            no GPU log
-  --poll-ms MS        how often the logs are looked at (default 250)
+  --poll-ms MS        how often the logs are looked at (default 500)
   -h, --help          this text
 
 Exit status: 0 stopped by a signal, 1 it could not start (the port is in use,

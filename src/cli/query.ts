@@ -1,6 +1,7 @@
 // `ds01-events query` (and `ds01-events` followed only by options): reads the
 // log and its rotated generations through the reader. Exit status: 0 it ran
-// (matches or not), 1 no log could be read, 2 usage error.
+// (matches or not), 1 no log could be read, or part of it could not (a
+// generation, damage in a .gz: stderr names each), 2 usage error.
 import { existsSync as exists } from 'node:fs'
 import { parseCommandArgs, resolveEventsFile, resolveGpuUtilizationFile } from '../common/index.js'
 import {
@@ -64,6 +65,14 @@ export async function runQuery(args: string[]): Promise<number> {
   const records: EventRecord[] = []
   const raw = output.streaming && v.json === true && v.summary !== true ? new RawLines() : null
   const sink = v.summary === true ? summarySink(output.summary) : raw !== null ? raw.sink : recordSink(records)
+  // part of the answer missing (a generation that cannot be read, damage in a .gz): said, and status 1
+  const gaps: string[] = [...opened.problems]
+  const say = (message: string): void => { process.stderr.write(`ds01-events query: ${message}\n`) }
+  for (const g of gaps) say(`not read: ${g}`)
+  const onGap = (message: string): void => {
+    gaps.push(message)
+    say(`not read: ${message}`)
+  }
   const onInterrupt = (): void => controller.abort()
   // SIGTERM (systemd, kill, timeout) ends a follow as Ctrl-C does, what is held printed first, then status 143 (128 + 15, as a killed tail)
   let terminated = false
@@ -76,7 +85,7 @@ export async function runQuery(args: string[]): Promise<number> {
     process.on('SIGTERM', onTerminate)
   }
   try {
-    const run = drive({ path, generations: opened.generations, filter, sink, skips, follow: v.follow, signal: controller.signal, onCaughtUp: () => output.caughtUp() })
+    const run = drive({ path, generations: opened.generations, filter, sink, skips, follow: v.follow, signal: controller.signal, onCaughtUp: () => output.caughtUp(), onGap, onWarning: say })
     // eslint-disable-next-line @typescript-eslint/no-unused-vars
     for await (const _ of run) {
       const bytes = raw?.take() ?? null
@@ -94,5 +103,9 @@ export async function runQuery(args: string[]): Promise<number> {
   if (skipped !== null) process.stderr.write(`ds01-events query: ${skipped}\n`)
   if (output.notHeld > 0) process.stderr.write(`ds01-events query: ${notHeldText(output.notHeld)}\n`)
   process.removeListener('SIGTERM', onTerminate)
+  if (gaps.length > 0) {
+    say(`incomplete: ${gaps.length} part${gaps.length === 1 ? '' : 's'} of the log could not be read (above); the answer is missing their events`)
+    return 1
+  }
   return terminated ? 143 : 0
 }

@@ -8,7 +8,9 @@ export { NUMBER_TEXT } from './where.js'
 export { noSkips, parseEventLine, eventOf, timeOf, type EventRecord, type ParsedEvent, type SkipCounts } from './record.js'
 export { parseWhen, WHEN_FORMS } from './when.js'
 /** @internal */
-export { DISORDER_SLACK_MS, listGenerations, openGenerations, type Generation } from './file-source.js'
+export { DISORDER_SLACK_MS, openGenerations } from './file-source.js'
+/** @internal */
+export { listGenerations, listOrderedGenerations, parseGenerationName, type Generation, type Listing } from './generations.js'
 /** @internal */
 export { drive, type DriveOptions } from './read.js'
 /** @internal */

@@ -80,11 +80,12 @@ async function * records(options: ReadEventsOptions): AsyncGenerator<EventRecord
     warn(opened.problem)
     return
   }
+  for (const problem of opened.problems) warn(`not read: ${problem}`)
   const skips = noSkips()
   const out: EventRecord[] = []
   try {
     // eslint-disable-next-line @typescript-eslint/no-unused-vars
-    for await (const _ of drive({ path, generations: opened.generations, filter: parsed.filter, sink: recordSink(out), skips, follow: options.follow, pollMs: options.pollMs, signal: options.signal })) {
+    for await (const _ of drive({ path, generations: opened.generations, filter: parsed.filter, sink: recordSink(out), skips, follow: options.follow, pollMs: options.pollMs, signal: options.signal, onGap: (m) => warn(`not read: ${m}`), onWarning: warn })) {
       if (out.length > 0) {
         const batch = out.splice(0)
         for (const record of batch) yield record
