@@ -64,6 +64,12 @@ Output:
                      rotations, until Ctrl-C
   --summary          counts by type, user, source and day (--json: one object)
 
+What is new (cron jobs):
+  --cursor-file FILE only what is new since the last run that used FILE (all of
+                     it: implies --all), then saves where it ended (atomically)
+  --after-cursor C   only what comes after cursor C
+  --show-cursor      then print '-- cursor: C' (where this run ended)
+
 Which log:
   --file PATH        default: $DS01_EVENTS_FILE, else /var/log/ds01/events.jsonl
   --gpu              the GPU utilization log ($DS01_GPU_UTILIZATION_FILE, else
@@ -79,8 +85,8 @@ ${WHEN_HELP}
 Lines that cannot be read (not JSON, a torn last line) are skipped and counted
 on stderr. Colour only on a terminal, and never with NO_COLOR set.
 
-Exit status: 0 it ran (even with no match), 1 no log could be read (the reason
-is on stderr), 2 usage error.
+Exit status: 0 it ran (even with no match), 1 no log could be read, or part of
+it could not (a generation, damage in a .gz; stderr names what), 2 usage error.
 `,
   log: `Usage:
   ds01-events log [--file PATH] <event_type> [user=U] [source=S] [key=value ...]

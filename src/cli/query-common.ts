@@ -29,14 +29,13 @@ export function usageError(problem: string): number {
 
 /**
  * stdout closed by the reader (`| head -1`): stop quietly, status 0. Any other
- * write error (a full disk, /dev/full: ENOSPC; EIO) is said in one line, status 1.
+ * write error (a full disk, /dev/full: ENOSPC; EIO) stops the query with
+ * status 1; the command line's own stdout guard (main.ts) has said it, once.
  */
 export function quietOnEpipe(stop: () => void): void {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     stop()
-    if (err.code === 'EPIPE') process.exit(0)
-    process.stderr.write(`ds01-events query: cannot write the output: ${err.code ?? err.message}${err.code === 'ENOSPC' ? ' (no space left on the device stdout goes to)' : ''}\n`)
-    process.exit(1)
+    process.exit(err.code === 'EPIPE' ? 0 : 1)
   })
 }
 

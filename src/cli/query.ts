@@ -9,6 +9,7 @@ import {
   drive,
   noSkips,
   openGenerations,
+  Progress,
   QueryFilter,
   QueryOutput,
   RawLines,
@@ -18,9 +19,11 @@ import {
   type EventRecord
 } from '../reader/index.js'
 import { DEFAULT_LIMIT, FILTER_OPTIONS, notHeldText, quietOnEpipe, usageError, writeAndWait } from './query-common.js'
+import { CURSOR_OPTIONS, cursorStart, encodeCursor, saveCursor } from './query-cursor.js'
 
 const QUERY_OPTIONS = {
   ...FILTER_OPTIONS,
+  ...CURSOR_OPTIONS,
   gpu: { type: 'boolean' },
   file: { type: 'string' }
 } as const
@@ -44,6 +47,15 @@ export async function runQuery(args: string[]): Promise<number> {
   const filterResult = QueryFilter.parse({ user: v.user, type: v.type, notType: v['not-type'], container: v.container, source: v.source, where: v.where, since: v.since, until: v.until })
   if (!filterResult.ok) return usageError(filterResult.problem)
   const filter = filterResult.filter
+  const start = cursorStart(v)
+  if (!start.ok) {
+    if (start.usage) return usageError(start.problem)
+    process.stderr.write(`ds01-events query: ${start.problem}\n`)
+    return 1
+  }
+  // a cursor prints everything new since it
+  const all = v.all === true || v['cursor-file'] !== undefined || v['after-cursor'] !== undefined
+  const progress = start.tracking ? new Progress(start.after ?? null) : undefined
 
   const path = v.gpu === true ? resolveGpuUtilizationFile() : resolveEventsFile(v.file)
   const opened = await openGenerations(path, v.follow === true)
@@ -59,7 +71,7 @@ export async function runQuery(args: string[]): Promise<number> {
   const controller = new AbortController()
   quietOnEpipe(() => controller.abort())
   const skips = noSkips()
-  const output = new QueryOutput({ json: v.json, summary: v.summary, all: v.all, reverse: v.reverse, limit, colour: useColour(process.stdout) }, writeAndWait)
+  const output = new QueryOutput({ json: v.json, summary: v.summary, all, reverse: v.reverse, limit, colour: useColour(process.stdout) }, writeAndWait)
   // the file source's fast paths: counts from the envelope read in place, and the bytes of
   // matching lines copied out as they are; records (and their parse) only where needed
   const records: EventRecord[] = []
@@ -85,7 +97,7 @@ export async function runQuery(args: string[]): Promise<number> {
     process.on('SIGTERM', onTerminate)
   }
   try {
-    const run = drive({ path, generations: opened.generations, filter, sink, skips, follow: v.follow, signal: controller.signal, onCaughtUp: () => output.caughtUp(), onGap, onWarning: say })
+    const run = drive({ path, generations: opened.generations, filter, sink, skips, follow: v.follow, signal: controller.signal, onCaughtUp: () => output.caughtUp(), onGap, onWarning: say, progress, after: start.after })
     // eslint-disable-next-line @typescript-eslint/no-unused-vars
     for await (const _ of run) {
       const bytes = raw?.take() ?? null
@@ -99,6 +111,17 @@ export async function runQuery(args: string[]): Promise<number> {
     process.removeListener('SIGINT', onInterrupt)
   }
   await output.finish()
+  let saveFailed = false
+  if (progress !== undefined && progress.done !== null) {
+    if (v['show-cursor'] === true) await writeAndWait(`-- cursor: ${encodeCursor(progress.done)}\n`)
+    if (v['cursor-file'] !== undefined) {
+      const failed = saveCursor(v['cursor-file'], progress.done)
+      if (failed !== null) {
+        say(failed)
+        saveFailed = true
+      }
+    }
+  }
   const skipped = describeSkips(skips)
   if (skipped !== null) process.stderr.write(`ds01-events query: ${skipped}\n`)
   if (output.notHeld > 0) process.stderr.write(`ds01-events query: ${notHeldText(output.notHeld)}\n`)
@@ -107,5 +130,6 @@ export async function runQuery(args: string[]): Promise<number> {
     say(`incomplete: ${gaps.length} part${gaps.length === 1 ? '' : 's'} of the log could not be read (above); the answer is missing their events`)
     return 1
   }
+  if (saveFailed) return 1
   return terminated ? 143 : 0
 }

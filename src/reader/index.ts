@@ -22,3 +22,6 @@ export { readEvents, readRecords, describeSkips, type ReadEventsOptions } from '
 export { RawLines, summarySink } from './sinks.js'
 /** @internal */
 export { QueryOutput, type OutputWriter, type QueryOutputOptions } from './query-output.js'
+export { decodeCursor, encodeCursor, FINGERPRINT_BYTES, type FileIdentity, type Position } from './cursor.js'
+/** @internal */
+export { Progress } from './cursor.js'

@@ -112,6 +112,7 @@ export function readOptionsProblem(options: unknown): string | null {
     return `pollMs must be a number of milliseconds from 1 to ${MAX_POLL_MS}, not ${typeof poll === 'number' ? poll : kind(poll)}`
   }
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) return `signal must be an AbortSignal, not ${kind(o.signal)}`
+  if (o.after !== undefined && typeof o.after !== 'string') return `after must be a cursor text (as --show-cursor prints it), not ${kind(o.after)}`
   if (o.onWarning !== undefined && typeof o.onWarning !== 'function') return `onWarning must be a function, not ${kind(o.onWarning)}`
   if (o.now !== undefined && !(o.now instanceof Date && !Number.isNaN(o.now.getTime()))) return `now must be a valid Date, not ${o.now instanceof Date ? 'an invalid one' : kind(o.now)}`
   return null
