@@ -17,6 +17,16 @@ export interface QueryOutputOptions {
   limit?: number
   /** ANSI colour in the columns and the summary's headings */
   colour?: boolean
+  /** prints the records instead of the columns or the lines as stored (-o/--output-fields) */
+  formatter?: RecordFormatter
+  /** called at the end (or, following, once caught up) when nothing matched: `-- No entries --` on a terminal */
+  onNoEntries?: () => void
+}
+
+/** What prints records: a batch (columns as wide as its widest), or one more. */
+export interface RecordFormatter {
+  formatAll(records: readonly EventRecord[]): string
+  format(record: EventRecord): string
 }
 
 /** Where the output goes; a returned promise is waited for (a full pipe). */
@@ -34,6 +44,8 @@ export class QueryOutput {
   readonly summary = new Summary()
   /** matching lines longer than MAX_HELD_LINE left out of held --json output */
   notHeld = 0
+  /** records that matched so far (a source that prints by itself, such as raw --json lines, counts its own in) */
+  matched = 0
   private readonly human: HumanFormatter
   private readonly window: Ring<EventRecord>
   private readonly everything: EventRecord[] = []
@@ -50,12 +62,13 @@ export class QueryOutput {
   }
 
   private render(records: readonly EventRecord[]): string {
+    if (this.o.formatter !== undefined) return this.o.formatter.formatAll(records)
     return this.o.json === true ? records.map(jsonLine).join('') : this.human.formatAll(records)
   }
 
   /** Held records for --json: a long line let go cannot be printed byte for byte, and is counted instead. */
   private printable(records: EventRecord[]): EventRecord[] {
-    if (this.o.json !== true) return records
+    if (this.o.json !== true || this.o.formatter !== undefined) return records
     const whole = records.filter((r) => !(r as ShownRecord).cut)
     this.notHeld += records.length - whole.length
     return whole
@@ -64,6 +77,7 @@ export class QueryOutput {
   /** Records that passed the filter, in the source's order (oldest first). */
   async add(records: readonly EventRecord[]): Promise<void> {
     if (records.length === 0) return
+    this.matched += records.length
     if (this.o.summary === true) {
       for (const r of records) this.summary.addEvent(r.event)
     } else if (this.streaming || this.following) {
@@ -79,7 +93,8 @@ export class QueryOutput {
 
   /** What the window holds of a record: a long line only as what human output shows (its place kept in the window). */
   private held(record: EventRecord): EventRecord {
-    if (record.line.length <= MAX_HELD_LINE) return record
+    // -o FIELDS picks from the whole event: held as it is (its lines are bounded by the 4 MiB read buffer only)
+    if (record.line.length <= MAX_HELD_LINE || this.o.formatter !== undefined) return record
     // --json prints lines as stored or not at all: no need to parse this one
     if (this.o.json === true) return { line: '', cut: true, event: { timestamp: '', time: NaN, event_type: '', details: {} } } as ShownRecord
     return forHumanWindow(record, MAX_HELD_LINE)
@@ -96,6 +111,7 @@ export class QueryOutput {
     if (this.following) return
     if (this.o.summary !== true && !this.streaming) void this.write(this.flushHeld())
     this.following = true
+    if (this.matched === 0 && this.o.summary !== true) this.o.onNoEntries?.()
   }
 
   /** The end: what is held, or the summary. */
@@ -105,5 +121,6 @@ export class QueryOutput {
     } else if (!this.following && !this.streaming) {
       await this.write(this.flushHeld())
     }
+    if (this.matched === 0 && this.o.summary !== true && !this.following) this.o.onNoEntries?.()
   }
 }
