@@ -15,9 +15,16 @@ export const {
   createEventLog,
   readEvents,
   readRecords,
+  gpuStatus,
+  gpuUsage,
+  gpuWaste,
+  createGpuAccounting,
   DEFAULT_BATCH,
   QUEUE_FULL_WAIT_MS,
   SCHEMA_VERSION,
-  EVENT_TYPES
+  EVENT_TYPES,
+  canonicalEventType,
+  eventTypeAliases,
+  eventTypeSpellings
 } = cjs
 export default cjs

@@ -19,7 +19,10 @@ namespace ds01 {
 namespace {
 
 // O_NOCTTY: a terminal named by mistake must not become our controlling tty before it is refused.
-constexpr int kOpenFlags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
+// O_RDWR, not O_WRONLY: the seal reads the file's last byte. A writer that may
+// only write the file opens it O_WRONLY and cannot seal (see OpenFile).
+constexpr int kOpenFlags = O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
+constexpr int kWriteOnlyFlags = (kOpenFlags & ~O_RDWR) | O_WRONLY;
 constexpr mode_t kFileMode = 0660;  // the spec: root:docker 0660, not for every local user
 constexpr mode_t kDirMode = 0775;
 constexpr long kCreateWindowMs = 50;
@@ -28,6 +31,8 @@ constexpr long kRecreateWaitMs = 100;
 // lock once and do not wait: a holder that never lets go costs one bound in
 // every 100 (100 ms per 10 s by default, 1 %), not one bound per append.
 constexpr long kLockCooldownBounds = 100;
+// How many times NeedsSeal looks at an end that others keep moving.
+constexpr int kSealLooks = 8;
 // Space reserved ahead of the end at a time (one fallocate per 64 KiB of growth).
 constexpr uint64_t kReserveChunk = 65536;  // 64 KiB
 constexpr unsigned kStatMask = STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_INO | STATX_SIZE | STATX_BLOCKS;
@@ -86,16 +91,26 @@ void MakeParents(const char* path) {
   free(copy);
 }
 
+// open(2) an existing path for reading and writing, or, when we may only
+// write it, write-only (*readable false). -1 and errno on failure.
+int OpenFile(const char* path, bool* readable) {
+  int fd = open(path, kOpenFlags);
+  *readable = fd >= 0;
+  if (fd < 0 && (errno == EACCES || errno == EPERM)) fd = open(path, kWriteOnlyFlags);
+  return fd;
+}
+
 // open(2) the path, creating it (and its parents) when missing. -1 and errno on failure.
-int OpenOrCreate(const char* path, bool* created) {
+int OpenOrCreate(const char* path, bool* created, bool* readable) {
   bool made_parents = false;
   for (int attempt = 0; attempt < 4; attempt++) {
-    int fd = open(path, kOpenFlags);
+    int fd = OpenFile(path, readable);
     if (fd >= 0 || errno != ENOENT) return fd;
     // Create it ourselves (O_EXCL) so we know to set the mode past the umask.
     fd = open(path, kOpenFlags | O_CREAT | O_EXCL, kFileMode);
     if (fd >= 0) {
       *created = true;
+      *readable = true;
       return fd;
     }
     if (errno == ENOENT && !made_parents) {
@@ -199,14 +214,15 @@ bool Appender::OpenPath(AppendError* err) {
     return false;
   }
   bool created = false;
-  int fd = OpenOrCreate(path_, &created);
+  bool readable = false;
+  int fd = OpenOrCreate(path_, &created, &readable);
   // logrotate's `create` makes the new file 0600 root, then chowns and chmods
   // it: a writer reopening in that instant gets EACCES. When the file changed
   // just now, wait that out (a few ms at most) rather than refuse the event.
   long deadline = NowMillis() + kCreateWindowMs;
   while (fd < 0 && (errno == EACCES || errno == EPERM) && JustChanged(path_) && NowMillis() < deadline) {
     SleepMicros(500);
-    fd = OpenOrCreate(path_, &created);
+    fd = OpenOrCreate(path_, &created, &readable);
   }
   if (fd < 0) {
     int e = errno;
@@ -238,6 +254,8 @@ bool Appender::OpenPath(AppendError* err) {
   }
   if (created) fchmod(fd, kFileMode);
   fd_ = fd;
+  can_read_ = readable;
+  known_end_ = kUnknownEnd;  // a file we did not write yet: look at its end once
   reserved_end_ = 0;
   dev_ = DevOf(st);
   ino_ = st.stx_ino;
@@ -349,10 +367,9 @@ int FallocateKeepSize(int fd, uint64_t offset, uint64_t len) {
 // the end (FALLOC_FL_KEEP_SIZE: the size does not change). Returns false only
 // when the space is known to be missing; anything else (no fallocate here, no
 // statx) leaves the write to the rollback, as before.
-bool Appender::Reserve(const struct statx& st, size_t len, bool* called, AppendError* err) {
+bool Appender::Reserve(const struct statx& st, uint64_t end, size_t len, bool* called, AppendError* err) {
   *called = false;
-  if (!can_reserve_ || (st.stx_mask & (STATX_SIZE | STATX_BLOCKS)) != (STATX_SIZE | STATX_BLOCKS)) return true;
-  uint64_t end = st.stx_size;
+  if (!can_reserve_ || end == kUnknownEnd || (st.stx_mask & STATX_BLOCKS) == 0) return true;
   uint64_t need = end + len;
   // Our reservation still covers it, and nobody cut it away (a truncate frees
   // the blocks beyond the size, which st_blocks shows).
@@ -424,6 +441,59 @@ bool Appender::WriteAll(const char* data, size_t len, bool locked, AppendError* 
   return false;
 }
 
+// Where our bytes will go: the file's size, taken under the lock.
+uint64_t Appender::EndUnderLock(const struct statx& st) {
+  if ((st.stx_mask & STATX_SIZE) != 0) return st.stx_size;
+  off_t end = lseek(fd_, 0, SEEK_END);
+  return end < 0 ? kUnknownEnd : static_cast<uint64_t>(end);
+}
+
+// Does the file end in a torn line (a writer killed between two pages of its
+// write(2) left a partial line)? Under the lock. Free when the size is still
+// what our last write left (nobody wrote since: the file ends in our '\n');
+// otherwise one pread of the last byte. An empty file needs nothing.
+// A last byte that is not '\n' may also be a write in progress: a writer that
+// ignores the lock (the JavaScript writer, or one past its lock bound) grows
+// the size page by page, and can be preempted between two pages for as long
+// as the scheduler likes. Every write(2) to the file holds the inode's lock,
+// so a write of zero bytes returns only once any write in progress has ended:
+// if the size has not moved across it, nothing was in progress, and the line
+// is torn. *end follows the size.
+bool Appender::NeedsSeal(uint64_t* end) {
+  if (*end == 0 || *end == kUnknownEnd || *end == known_end_ || !can_read_) return false;
+  for (int look = 0; look < kSealLooks; look++) {
+    char last = '\n';
+    ssize_t n;
+    do {
+      n = pread(fd_, &last, 1, static_cast<off_t>(*end - 1));
+    } while (n < 0 && errno == EINTR);
+    if (n != 1 || last == '\n') return false;
+    while (write(fd_, &last, 0) < 0 && errno == EINTR) {
+    }
+    off_t now = lseek(fd_, 0, SEEK_END);
+    if (now < 0) return false;
+    if (static_cast<uint64_t>(now) == *end) return true;
+    *end = static_cast<uint64_t>(now);
+    if (*end == 0) return false;
+  }
+  return false;  // the size keeps moving: others are writing, and the end is theirs
+}
+
+// One write(2) of the lines, after a '\n' that ends a torn last line when
+// seal is set (then the bytes are copied once: a rare path).
+bool Appender::WriteLines(const char* data, size_t len, bool seal, bool locked, AppendError* err) {
+  if (!seal) return WriteAll(data, len, locked, err);
+  char* sealed = static_cast<char*>(malloc(len + 1));
+  if (sealed == nullptr) {  // no memory for the copy: the seal in a write of its own, still under the lock
+    return WriteAll("\n", 1, locked, err) && WriteAll(data, len, locked, err);
+  }
+  sealed[0] = '\n';
+  memcpy(sealed + 1, data, len);
+  bool ok = WriteAll(sealed, len + 1, locked, err);
+  free(sealed);
+  return ok;
+}
+
 bool Appender::Append(const char* data, size_t len, AppendError* err) {
   if (closed_) {
     Fail(err, kErrClosed, "the writer is closed");
@@ -440,10 +510,14 @@ bool Appender::Append(const char* data, size_t len, AppendError* err) {
   }
   LockState lock = kNoLock;
   struct statx st;
+  uint64_t end = kUnknownEnd;
+  bool seal = false;
   for (int attempt = 0;; attempt++) {
     if (!OpenAndLock(&lock, &st, err)) return false;
+    end = EndUnderLock(st);
+    seal = NeedsSeal(&end);
     bool called = false;
-    if (!Reserve(st, len, &called, err)) {
+    if (!Reserve(st, end, len + (seal ? 1 : 0), &called, err)) {
       Unlock(lock);
       return false;
     }
@@ -459,11 +533,16 @@ bool Appender::Append(const char* data, size_t len, AppendError* err) {
   // Without the lock (at the bound, or skipped after one) we write anyway:
   // O_APPEND keeps a line whole against other appenders, and losing the event
   // to a stuck lock holder is the worse fault.
-  bool ok = WriteAll(data, len, lock == kLocked, err);
+  bool ok = WriteLines(data, len, seal, lock == kLocked, err);
   Unlock(lock);
+  // Under the lock nobody else wrote between the size we took and our write,
+  // so the file now ends at end + what we wrote, in our '\n'. Unlocked, or
+  // after a failure, we do not know: the next append looks.
+  known_end_ = ok && lock == kLocked && end != kUnknownEnd ? end + len + (seal ? 1 : 0) : kUnknownEnd;
   if (ok) {
     stats_.appends++;
     stats_.bytes += len;
+    if (seal) stats_.seals++;
   }
   return ok;
 }

@@ -14,6 +14,9 @@ namespace ds01 {
 // PIPE_BUF on Linux: the most one line (newline included) may take.
 constexpr size_t kMaxLineBytes = 4096;
 
+// An end of file not known (see Appender::known_end_).
+constexpr uint64_t kUnknownEnd = UINT64_MAX;
+
 // Codes of our own, for refusals that have no errno of their own.
 constexpr int kErrLineTooLong = -1001;  // a line over kMaxLineBytes
 constexpr int kErrNotRegular = -1002;   // path names a FIFO, socket, device...
@@ -36,6 +39,7 @@ struct AppendStats {
   uint64_t rollbacks = 0;      // partial writes cut back with ftruncate (last resort)
   uint64_t reservations = 0;   // fallocate calls that reserved space ahead of the end
   uint64_t no_space = 0;       // appends refused whole (ENOSPC/EDQUOT) before any byte was written
+  uint64_t seals = 0;          // torn last lines (a writer killed mid-write) ended with '\n' before our lines
 };
 
 class Appender {
@@ -47,8 +51,10 @@ class Appender {
 
   // Appends whole lines (data must end with '\n', every line <= 4096 bytes)
   // in one write(2) under flock, after reserving the space they need (so a
-  // full disk refuses them whole instead of tearing them). Returns true when
-  // every byte landed.
+  // full disk refuses them whole instead of tearing them). A file that does
+  // not end in '\n' (a writer killed mid-write left a torn line) gets one
+  // '\n' first, in the same write, so our lines are never glued to it.
+  // Returns true when every byte landed.
   bool Append(const char* data, size_t len, AppendError* err);
   void Close();
   bool closed() const { return closed_; }
@@ -63,7 +69,10 @@ class Appender {
   void WaitForRecreate();
   LockState LockBounded();
   void Unlock(LockState lock);
-  bool Reserve(const struct statx& st, size_t len, bool* called, AppendError* err);
+  bool Reserve(const struct statx& st, uint64_t end, size_t len, bool* called, AppendError* err);
+  uint64_t EndUnderLock(const struct statx& st);
+  bool NeedsSeal(uint64_t* end);
+  bool WriteLines(const char* data, size_t len, bool seal, bool locked, AppendError* err);
   bool WriteAll(const char* data, size_t len, bool locked, AppendError* err);
   void CloseFd();
 
@@ -76,6 +85,11 @@ class Appender {
   long lock_skip_until_ms_ = 0;  // after a lock timeout: no waiting before this (monotonic ms)
   uint64_t reserved_end_ = 0;    // our last reservation ends here (this inode)
   bool can_reserve_ = true;      // false once fallocate proved unsupported here
+  bool can_read_ = false;        // fd_ is open for reading too (pread of the last byte, for the seal)
+  // The file's size right after our last write to it (this inode), or
+  // kUnknownEnd: while the size is still this, nobody wrote since, and the
+  // file ends in our own '\n' (no need to look).
+  uint64_t known_end_ = kUnknownEnd;
   AppendStats stats_;
 };
 

@@ -421,6 +421,7 @@ class Writer : public Napi::ObjectWrap<Writer> {
     out.Set("lockSkips", static_cast<double>(st.lock_skips));
     out.Set("reservations", static_cast<double>(st.reservations));
     out.Set("noSpace", static_cast<double>(st.no_space));
+    out.Set("seals", static_cast<double>(st.seals));
     return out;
   }
 

@@ -10,6 +10,27 @@ export { DEFAULT_EVENTS_FILE, DEFAULT_GPU_UTILIZATION_FILE, resolveEventsFile, r
 export { logEvent, createEventLog, DEFAULT_BATCH, QUEUE_FULL_WAIT_MS, SCHEMA_VERSION, EVENT_TYPES, canonicalEventType, eventTypeAliases, eventTypeSpellings } from './event/index.js'
 export type { EventRecord, FilterOptions, ParsedEvent, ReadEventsOptions } from './reader/index.js'
 export type {
+  AccountingOptions,
+  GpuAccounting,
+  GpuHolder,
+  GpuLogOptions,
+  GpuSample,
+  GpuSampleReport,
+  GpuStatusReport,
+  GpuStatusRow,
+  GpuUsageOptions,
+  GpuUsageReport,
+  GpuUsageRow,
+  GpuView,
+  GpuWasteOptions,
+  GpuWasteReport,
+  GpuWasteRow,
+  GroupBy,
+  HolderView,
+  SampleView,
+  UsageCounter
+} from './accounting/index.js'
+export type {
   BatchOptions,
   EnvelopeFields,
   EventFields,
@@ -43,5 +64,28 @@ export function readEvents(options: import('./reader/index.js').ReadEventsOption
 /** Like readEvents, with each event's line as stored (`{ line, event }`). */
 export function readRecords(options: import('./reader/index.js').ReadEventsOptions = {}): AsyncGenerator<import('./reader/index.js').EventRecord, void, undefined> {
   return (require('./reader/index.js') as typeof import('./reader/index.js')).readRecords(options)
+}
+
+type Accounting = typeof import('./accounting/index.js')
+const accounting = (): Accounting => require('./accounting/index.js') as Accounting
+
+/** Who holds which GPU now, and each GPU's last sample (docs/gpu.md). Null and a warning when a log cannot be read. */
+export function gpuStatus(options: import('./accounting/index.js').GpuLogOptions = {}): Promise<import('./accounting/index.js').GpuStatusReport | null> {
+  return accounting().gpuStatus(options)
+}
+
+/** GPU-hours allocated, busy, idle and unknown per user (container, GPU) over a window (default: the last 24 hours). */
+export function gpuUsage(options: import('./accounting/index.js').GpuUsageOptions = {}): Promise<import('./accounting/index.js').GpuUsageReport | null> {
+  return accounting().gpuUsage(options)
+}
+
+/** The allocations idle for a whole window; with `alert: true`, logs alert.gpu_waste once per episode. */
+export function gpuWaste(options: import('./accounting/index.js').GpuWasteOptions = {}): Promise<import('./accounting/index.js').GpuWasteReport | null> {
+  return accounting().gpuWaste(options)
+}
+
+/** The incremental accounting state machine, to feed as logs are followed (docs/gpu.md, "From Node"). */
+export function createGpuAccounting(options: import('./accounting/index.js').AccountingOptions = {}): import('./accounting/index.js').GpuAccounting {
+  return new (accounting().GpuAccounting)(options)
 }
 /* eslint-enable @typescript-eslint/no-require-imports */

@@ -66,16 +66,16 @@ const USAGE_ERRORS = [
   [['log'], /missing <event_type>/],
   [['log', '--file'], /--file/],
   [['log', '--file=', 'test.cli'], /--file needs a path/],
-  [['log', '--bogus', 'test.cli'], /Unknown option '--bogus'/],
+  [['log', '--bogus', 'test.cli'], /unknown option '--bogus'/],
   [['log', '--stdin', 'test.cli'], /--stdin takes no event arguments/],
   [['log', '--stdin=yes'], /--stdin/],
   [['frobnicate'], /unknown command 'frobnicate'/],
   [[], /missing command/],
-  [['types', '--yaml'], /Unknown option '--yaml'/],
+  [['types', '--yaml'], /unknown option '--yaml'/],
   [['types', 'extra'], /'extra' is not a registered event type/],
   [['setup', '--dir'], /--dir/],
   [['setup', '--dir='], /--dir needs a value/],
-  [['setup', 'now'], /Unexpected argument 'now'/],
+  [['setup', 'now'], /unexpected argument 'now'/],
   [['setup', '--no-cron', '--cron-dir', '/tmp/x'], /contradict/]
 ]
 

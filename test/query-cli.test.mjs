@@ -173,7 +173,7 @@ test('exit status: 0 with no match, 1 with no log (and what to do), 2 for usage 
     [['--until', '2026-02-31'], /not a time I can read/],
     [['--limit', '0'], /--limit "0": expected a whole number/],
     [['--limit', 'ten'], /--limit/],
-    [['--bogus'], /Unknown option '--bogus'/],
+    [['--bogus'], /unknown option '--bogus'/],
     [['--type', 'GPU'], /event types are lower case/],
     [['--where', 'noequals'], /expected KEY=VALUE/],
     [['--summary', '--follow'], /does not --follow/],

@@ -58,7 +58,7 @@ test('filter parsing: problems are returned, never thrown', () => {
   const ok = QueryFilter.parse({ user: 'a', type: ['gpu', '*.reject'], where: { gpu: 0 }, since: '1 hour ago', until: NOW }, NOW)
   assert.equal(ok.ok, true)
   assert.deepEqual(ok.filter.users, ['a'])
-  assert.deepEqual(ok.filter.where, [{ key: 'gpu', value: 0, text: '0' }])
+  assert.deepEqual(ok.filter.where, [{ key: 'gpu', value: 0, text: '0', op: '=' }])
   assert.equal(ok.filter.since.toISOString(), '2026-01-30T11:34:56.789Z')
 })
 

@@ -17,7 +17,7 @@ import { GROUP, IS_ROOT, MEMBER, REPO, ensureTestUsers, makeLayout, packageRootF
 const LOGROTATE = ['/usr/sbin/logrotate', '/sbin/logrotate', '/usr/bin/logrotate'].find((p) => existsSync(p))
 const SKIP = !IS_ROOT ? 'needs root (creates users, runs writers as a docker member)' : !LOGROTATE ? 'needs logrotate (apt-get install logrotate)' : false
 const SECONDS = process.env.DS01_STRESS === '1' ? 60 : 15
-const ROTATIONS = 20 // >= 15, and fewer than `rotate 30`, so no rotated file is deleted during the run
+const ROTATIONS = 20 // >= 15, and fewer than `rotate 64`, so no rotated file is deleted during the run
 const SHIPPED = readFileSync(join(REPO, 'deploy', 'logrotate.d', 'ds01'), 'utf8')
 
 /** The shipped config, pointed at a test layout and at the group standing in for docker. */
@@ -195,7 +195,7 @@ test('the shipped config has none of the old defects in its text', () => {
     assert.match(block, /^\s*compress$/m)
     assert.match(block, /^\s*delaycompress$/m)
   }
-  assert.match(SHIPPED, /events\.jsonl \{[^}]*\bdaily\b[^}]*\brotate 30\b[^}]*\}/s)
+  assert.match(SHIPPED, /events\.jsonl \{[^}]*\bdaily\b[^}]*\brotate 64\b[^}]*\}/s)
   assert.match(SHIPPED, /events\.jsonl \{[^}]*\bmaxsize 100M\b[^}]*\}/s)
   assert.match(SHIPPED, /gpu-utilization\.jsonl \{[^}]*\bdaily\b[^}]*\bmaxsize 200M\b[^}]*\brotate 14\b[^}]*\}/s)
 })
@@ -250,8 +250,8 @@ test('maxsize twice in one day: the shipped config rotates both times; dateext -
 })
 
 test('stress: writers logging without pause through 100 forced rotations: nothing lost, no stray file', { skip: SKIP || (process.env.DS01_STRESS === '1' ? false : 'set DS01_STRESS=1') }, async (t) => {
-  // rotate 1000: with 100 rotations, `rotate 30` would delete files the check needs
-  const config = SHIPPED.replace(/^(\s*)rotate 30$/m, '$1rotate 1000')
+  // rotate 1000: with 100 rotations, `rotate 64` would delete files the check needs
+  const config = SHIPPED.replace(/^(\s*)rotate 64$/m, '$1rotate 1000')
   const run = await rotationRun(config, {
     seconds: 12,
     rotations: 100,

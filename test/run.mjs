@@ -12,7 +12,7 @@
 // machine) a new untagged ds01-* user or group, or a change to the real
 // docker group's members, fails it too.
 import { spawnSync } from 'node:child_process'
-import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { join, relative } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
@@ -27,9 +27,14 @@ function testFiles (dir) {
     .sort()
 }
 
+const passes = []
+
 function pass (title, files, env) {
   console.log(`\n## ${title}\n`)
-  const r = spawnSync(process.execPath, ['--test', ...files], {
+  const notes = join(tmp, `.notes-${passes.length}.jsonl`)
+  passes.push({ title, notes })
+  const reporters = ['--test-reporter=tap', '--test-reporter-destination=stdout', `--test-reporter=${join(root, 'test', 'helpers', 'skip-reporter.mjs')}`, `--test-reporter-destination=${notes}`]
+  const r = spawnSync(process.execPath, ['--test', ...reporters, ...files], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, TMPDIR: tmp, DS01_TEST_TAG: tag, ...env }
@@ -58,8 +63,41 @@ function untaggedState () {
 }
 const untaggedBefore = untaggedState()
 
+/**
+ * After the TAP: what was skipped and why, grouped by reason, and what failed,
+ * pass by pass, so that a run's last lines say what it did not test.
+ */
+function summary () {
+  console.log('\n## summary')
+  const totals = { pass: 0, fail: 0, skipped: 0, cancelled: 0 }
+  for (const { title, notes } of passes) {
+    let lines = []
+    try {
+      lines = readFileSync(notes, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line))
+    } catch {
+      // the pass died before its reporter wrote anything: its TAP says why
+    }
+    for (const l of lines) if (l.kind === 'total' && l.what in totals) totals[l.what] += l.count
+    const skipped = lines.filter((l) => l.kind === 'skip' || l.kind === 'todo')
+    const failed = lines.filter((l) => l.kind === 'fail')
+    console.log(`\n${title}: ${skipped.length} skipped, ${failed.length} failed`)
+    const byReason = new Map()
+    for (const l of skipped) {
+      const reason = `${l.kind === 'todo' ? 'todo: ' : ''}${l.reason || '(no reason given)'}`
+      byReason.set(reason, [...(byReason.get(reason) ?? []), `${relative(root, l.file ?? '')}: ${l.name}`])
+    }
+    for (const [reason, tests] of byReason) {
+      console.log(`  skipped (${tests.length}), ${reason}`)
+      for (const name of tests) console.log(`    ${name}`)
+    }
+    for (const l of failed) console.log(`  FAILED ${relative(root, l.file ?? '')}: ${l.name}`)
+  }
+  console.log(`\ntotal: ${totals.pass} passed, ${totals.fail + totals.cancelled} failed, ${totals.skipped} skipped`)
+}
+
 /** True when the run left nothing behind; else says what, and removes it. */
 function leftNothing () {
+  for (const { notes } of passes) rmSync(notes, { force: true })
   const files = readdirSync(tmp)
   const users = accountsLeft('passwd')
   const groups = accountsLeft('group')
@@ -89,13 +127,14 @@ function leftNothing () {
 
 const only = process.argv.slice(2)
 const results = only.length > 0
-  ? [pass(`${only.length} file(s), native writer from prebuilds/ only`, only, { PREBUILDS_ONLY: '1' }), leftNothing()]
+  ? [pass(`${only.length} file(s), native writer from prebuilds/ only`, only, { PREBUILDS_ONLY: '1' })]
   : [
     pass('all tests, native writer from prebuilds/ only', testFiles('test'), { PREBUILDS_ONLY: '1' }),
     pass('writer suite and batched mode, JavaScript fallback', [
     ...testFiles('test/writer'),
     ...testFiles('test').filter((f) => /^test\/(batch-[^/]+|event-log|never-throw\.property)\.test\.mjs$/.test(f))
-    ], { DS01_EVENTS_NATIVE: '0' }),
-    leftNothing()
+    ], { DS01_EVENTS_NATIVE: '0' })
   ]
+summary()
+results.push(leftNothing())
 process.exit(results.every(Boolean) ? 0 : 1)

@@ -117,7 +117,7 @@ test('setup --central without a database URL, or with one rsyslog cannot take, s
   after(() => rmSync(root, { recursive: true, force: true }))
   const base = ['setup', '--central', '--rsyslog-dir', join(root, 'rsyslog.d'), '--archive', join(root, 'archive')]
   const none = cli(base)
-  assert.equal(none.status, 1)
+  assert.equal(none.status, 2, 'a usage error: nothing was tried')
   assert.match(none.stderr, /database URL postgresql:\/\/.*DS01_EVENTS_DB.*--db-file PATH/)
   const spaced = cli([...base, '--db', 'host=127.0.0.1 dbname=x'])
   assert.equal(spaced.status, 1)

@@ -1,5 +1,6 @@
 // Usage texts. Loaded only for --help and usage errors, never on a good `log`.
 import { WHEN_FORMS as WHEN_HELP } from '../reader/index.js'
+import { GPU_USAGE } from './gpu-help.js'
 
 const MAIN = `ds01-events: structured event log for the DS01 GPU server (format v1, JSON Lines)
 
@@ -11,7 +12,10 @@ Usage:
   ds01-events types [--json] [TYPE]
   ds01-events setup [--dir DIR] [--group NAME] [--logrotate-dir DIR] [--cron-dir DIR | --no-cron]
   ds01-events setup --uninstall [--purge-logs]
+  ds01-events gpu status|usage|waste [options]
   ds01-events gpu-monitor [options]
+  ds01-events exporter [--listen ADDR:PORT] [--state-dir DIR]
+  ds01-events completion [bash]
   ds01-events --help | --version (-v, version)
 
 Commands:
@@ -19,7 +23,10 @@ Commands:
   query        read the log and its rotated files: filter, follow, summary (alone: query options)
   types        list the known event types and their detail fields (or one: types TYPE)
   setup        prepare this host (as root): log directory, file modes, logrotate
+  gpu          who holds which GPU, GPU-hours per user, wasted allocations (see 'ds01-events gpu --help')
   gpu-monitor  sample GPU utilization into the GPU log (see 'ds01-events gpu-monitor --help')
+  exporter     serve Prometheus metrics: exact event counters, GPUs (see docs/exporter.md)
+  completion   print the bash completion script (install: see 'ds01-events completion --help')
 
 The event file is /var/log/ds01/events.jsonl; DS01_EVENTS_FILE or --file overrides it.
 Run 'ds01-events <command> --help' for a command's options.
@@ -36,10 +43,15 @@ Shows the last 50 matching events of the log and its rotated files (.1, .2.gz,
 Filters:
   --user U           the event's user
   --type T           event_type starts with T (gpu: gpu.allocate ...), or matches
-                     a glob (container.*, *.reject)
+                     a glob (container.*, *.reject); every spelling of a type
+                     counts (gpu.allocate also finds gpu.allocated)
+  --not-type T       event_type does not match T (also: --type '!T')
   --container NAME   details.container (the flat container of pre-v1 lines)
   --source S         the event's source
-  --where KEY=VALUE  a detail, VALUE read as 'log' reads it (gpu=0, gpu=0:1)
+  --where KEY=VALUE  a detail, VALUE read as 'log' reads it (gpu=0, gpu=0:1);
+                     repeated on one KEY: any of the values
+  --where KEY!=VALUE, KEY<N, KEY<=N, KEY>N, KEY>=N
+                     another value; or compared as a number (all must hold)
   --since WHEN       at or after WHEN
   --until WHEN       at or before WHEN
 
@@ -130,6 +142,8 @@ A fleet (rsyslog to one PostgreSQL, docs/fleet.md):
 `
 }
 
+USAGE.gpu = GPU_USAGE
+
 USAGE.uninstall = `Usage:
   sudo ds01-events setup --uninstall [--purge-logs] [--dir DIR] [--logrotate-dir DIR] [--cron-dir DIR]
                                     [--systemd-dir DIR] [--rsyslog-dir DIR] [--sbin-dir DIR]
@@ -144,7 +158,10 @@ Undoes setup and the GPU agent's unit, and can be run again at any time (idempot
     the database are kept
   - the logs in DIR are kept; --purge-logs removes them (rotated ones too) and DIR if
     nothing else is in it
+  - setup --forward's read ACLs (group:NAME, --reader-group, default adm) on DIR and its logs
 A file at one of these paths that does not name ds01-events is someone else's: kept.
+Every option setup takes is accepted, so a setup command line with --uninstall added undoes
+it: the options that say where setup put things are used, the others change nothing.
 The system user ds01-monitor, created by hand, is kept (userdel ds01-monitor).
 
 Options:
@@ -155,7 +172,34 @@ Options:
   --systemd-dir DIR    where the unit is (default /etc/systemd/system; another DIR: files only, no systemctl)
   --rsyslog-dir DIR    where setup --forward/--central put rsyslog configs (default /etc/rsyslog.d)
   --sbin-dir DIR       where setup --forward put its state cleaner (default /usr/local/sbin)
+  --reader-group NAME  the group setup --forward gave read ACLs (default adm)
   -h, --help           this text
+`
+
+USAGE.exporter = `Usage:
+  ds01-events exporter [--listen ADDR:PORT] [--state-dir DIR] [--file PATH] [--gpu-file PATH | --no-gpu]
+
+Serves Prometheus metrics at http://ADDR:PORT/metrics until SIGTERM or SIGINT:
+ds01_events_total{event_type, source}, exact across rotations and restarts (the
+counts and the position read to are saved together in DIR), the GPU gauges and
+its own health. See docs/exporter.md.
+
+Options:
+  --listen ADDR:PORT  where to listen (default 127.0.0.1:19101; [::1]:PORT for IPv6)
+  --state-dir DIR     where the state file lives (default /var/lib/ds01-events)
+  --file PATH         the event log (default: $DS01_EVENTS_FILE, else /var/log/ds01/events.jsonl)
+  --gpu-file PATH     the GPU log (default: $DS01_GPU_UTILIZATION_FILE, else
+                      /var/log/ds01/gpu-utilization.jsonl)
+  --no-gpu            no GPU log
+  --poll-ms MS        how often the logs are looked at (default 250)
+  -h, --help          this text
+
+Exit status: 0 stopped by a signal, 1 it could not start (the port is in use,
+for example: the reason is on stderr), 2 usage error.
+`
+
+USAGE.completion = `Usage:
+  ds01-events completion [bash]
 `
 
 export function runHelp(args: string[]): number {

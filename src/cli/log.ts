@@ -1,8 +1,7 @@
 // `ds01-events log`: one event from the arguments, or one per line of stdin.
 // On the path of every bash event: it loads the writer and the envelope code,
 // nothing else (no zod, no registry, no help text unless there is an error).
-import { parseArgs } from 'node:util'
-import { resolveEventsFile } from '../common/index.js'
+import { parseCommandArgs, resolveEventsFile } from '../common/index.js'
 import { createEventLog } from '../event/index.js'
 import { parseFieldArgs } from './fields.js'
 
@@ -73,14 +72,13 @@ function separate(args: string[]): { optionArgs: string[]; positionals: string[]
 export function runLog(args: string[]): number | Promise<number> {
   const { optionArgs, positionals, misplaced } = separate(args)
   if (misplaced !== undefined) return usageError(misplaced)
-  let parsed
-  try {
-    parsed = parseArgs({ args: optionArgs, options: LOG_OPTIONS, allowPositionals: true, strict: true })
-  } catch (err) {
-    return usageError(err instanceof Error ? err.message : String(err))
+  const parsed = parseCommandArgs(optionArgs, LOG_OPTIONS, true)
+  if (!parsed.ok) {
+    const detail = /^unknown option '--?([a-z][\w-]*)'/.exec(parsed.problem)
+    return usageError(detail === null ? parsed.problem : `${parsed.problem}; details are key=value after <event_type> (${detail[1]}=VALUE)`)
   }
   const { values } = parsed
-  if (values.help === true) {
+  if (parsed.help) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return (require('./help.js') as typeof import('./help.js')).runHelp(['log'])
   }

@@ -13,7 +13,7 @@ function wantsDatabase(args: string[]): boolean {
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports -- lazy loading is the point */
-const COMMANDS: Record<string, () => Command> = {
+export const COMMANDS: Record<string, () => Command> = {
   log: () => (require('./log.js') as typeof import('./log.js')).runLog,
   types: () => (require('./types.js') as typeof import('./types.js')).runTypes,
   // --db URL, --db-file PATH (or DS01_EVENTS_DB without --file/--gpu): the fleet's PostgreSQL (query-db.ts)
@@ -26,8 +26,12 @@ const COMMANDS: Record<string, () => Command> = {
     : args.some((a) => /^--(forward|central)(=|$)/.test(a))
       ? (require('./setup-fleet.js') as typeof import('./setup-fleet.js')).runFleetSetup(args)
     : (require('./setup.js') as typeof import('./setup.js')).runSetup(args),
+  gpu: () => (require('./gpu.js') as typeof import('./gpu.js')).runGpu,
   'gpu-monitor': () => (require('./gpu-monitor.js') as typeof import('./gpu-monitor.js')).runGpuMonitorCommand,
-  help: () => (args) => (require('./help.js') as typeof import('./help.js')).runHelp(args)
+  exporter: () => (require('./exporter.js') as typeof import('./exporter.js')).runExporterCommand,
+  help: () => (args) => (require('./help.js') as typeof import('./help.js')).runHelp(args),
+  // the bash completion script, its words from the commands' own help (completion.ts)
+  completion: () => (require('./completion.js') as typeof import('./completion.js')).runCompletion(COMMANDS)
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -44,7 +48,7 @@ function dispatch(argv: string[]): number | Promise<number> {
   const [first, ...rest] = argv
   if (first === '--help' || first === '-h') return COMMANDS.help()(rest)
   if (first === undefined) {
-    process.stderr.write(`ds01-events: missing command (log, query, types, setup, gpu-monitor)\nRun 'ds01-events --help' for usage.\n`)
+    process.stderr.write(`ds01-events: missing command (${Object.keys(COMMANDS).filter((c) => c !== 'help').join(', ')})\nRun 'ds01-events --help' for usage.\n`)
     return 2
   }
   if (first === '--version' || first === '-V' || first === '-v' || first === 'version') {
@@ -55,7 +59,9 @@ function dispatch(argv: string[]): number | Promise<number> {
   if (first.startsWith('-')) return COMMANDS.query()(argv)
   const command = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined
   if (command === undefined) {
-    process.stderr.write(`ds01-events: unknown command '${first}'\nRun 'ds01-events --help' for the commands.\n`)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- only on this error
+    const guess = (require('../common/index.js') as typeof import('../common/index.js')).didYouMean(first, Object.keys(COMMANDS))
+    process.stderr.write(`ds01-events: unknown command '${first}'${guess === undefined ? '' : ` (did you mean '${guess}'?)`}\nRun 'ds01-events --help' for the commands.\n`)
     return 2
   }
   return command()(rest)
@@ -67,8 +73,32 @@ function internalError(err: unknown): number {
   return 1
 }
 
+let stdoutFailed = false
+
+/**
+ * Standard output closed early (`setup | head -1`) must not stop a command
+ * half-way with a stack trace: what it prints is a report, so the command
+ * finishes its work and the rest of the report is dropped (EPIPE, quietly, as
+ * a pipe's reader asked). Any other failure to write it (a full disk) is said
+ * once on stderr and makes the exit status 1. A command that streams (query)
+ * adds its own handler that stops it.
+ */
+function guardStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || stdoutFailed) return
+    stdoutFailed = true
+    process.stderr.write(`ds01-events: cannot write to standard output: ${err.code ?? err.message}\n`)
+    process.exitCode = Math.max(Number(process.exitCode ?? 0), 1)
+  })
+}
+
+function finish(code: number): void {
+  process.exitCode = stdoutFailed ? Math.max(code, 1) : code
+}
+
 /** Runs the command line and sets process.exitCode; the process ends on its own (pending writes flushed). */
 export function runCli(argv: string[]): void {
+  guardStdout()
   let result: number | Promise<number>
   try {
     result = dispatch(argv)
@@ -76,11 +106,11 @@ export function runCli(argv: string[]): void {
     result = internalError(err)
   }
   if (typeof result === 'number') {
-    process.exitCode = result
+    finish(result)
     return
   }
   result.then(
-    (code) => { process.exitCode = code },
-    (err: unknown) => { process.exitCode = internalError(err) }
+    (code) => { finish(code) },
+    (err: unknown) => { finish(internalError(err)) }
   )
 }

@@ -5,6 +5,7 @@ import { once } from 'node:events'
 export const FILTER_OPTIONS = {
   user: { type: 'string', multiple: true },
   type: { type: 'string', multiple: true },
+  'not-type': { type: 'string', multiple: true },
   container: { type: 'string', multiple: true },
   source: { type: 'string', multiple: true },
   where: { type: 'string', multiple: true },

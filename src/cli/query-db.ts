@@ -2,7 +2,7 @@
 // PostgreSQL store, with the same filters and output as over the files, plus
 // --host and a host column. Exit status: 0 it ran, 1 the database could not be
 // queried, 2 usage error.
-import { parseArgs } from 'node:util'
+import { parseCommandArgs } from '../common/index.js'
 import type { Client } from 'pg'
 import { ARGV_PASSWORD_WARNING, followDatabase, holdsPassword, loadPg, maskSecrets, newestId, readDatabase, resolveDbUrl, summaryRows } from '../fleet/index.js'
 import { describeSkips, noSkips, QueryFilter, QueryOutput, Summary, useColour } from '../reader/index.js'
@@ -37,15 +37,13 @@ function renderSummary(rows: Awaited<ReturnType<typeof summaryRows>>, json: bool
 }
 
 export async function runQueryDb(args: string[]): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({ args, options: QUERY_DB_OPTIONS, allowPositionals: false, strict: true })
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err)
+  const parsed = parseCommandArgs(args, QUERY_DB_OPTIONS)
+  if (!parsed.ok) {
+    const message = parsed.problem
     return usageError(/'--file'/.test(message) ? `${message}; --db reads the fleet database, not a log file (its GPU samples: --db --gpu)` : message)
   }
   const v = parsed.values
-  if (v.help === true) {
+  if (parsed.help) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return (require('./help.js') as typeof import('./help.js')).runHelp(['query'])
   }
@@ -65,7 +63,7 @@ export async function runQueryDb(args: string[]): Promise<number> {
     if (!/^\d+$/.test(v['poll-ms']) || Number(v['poll-ms']) < 50) return usageError('--poll-ms: a whole number of milliseconds, 50 or more')
     pollMs = Number(v['poll-ms'])
   }
-  const filterResult = QueryFilter.parse({ user: v.user, type: v.type, container: v.container, source: v.source, where: v.where, since: v.since, until: v.until })
+  const filterResult = QueryFilter.parse({ user: v.user, type: v.type, notType: v['not-type'], container: v.container, source: v.source, where: v.where, since: v.since, until: v.until })
   if (!filterResult.ok) return usageError(filterResult.problem)
   const filter = filterResult.filter
   const hosts = v.host ?? []

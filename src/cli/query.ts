@@ -2,8 +2,7 @@
 // log and its rotated generations through the reader. Exit status: 0 it ran
 // (matches or not), 1 no log could be read, 2 usage error.
 import { existsSync as exists } from 'node:fs'
-import { parseArgs } from 'node:util'
-import { resolveEventsFile, resolveGpuUtilizationFile } from '../common/index.js'
+import { parseCommandArgs, resolveEventsFile, resolveGpuUtilizationFile } from '../common/index.js'
 import {
   describeSkips,
   drive,
@@ -26,14 +25,10 @@ const QUERY_OPTIONS = {
 } as const
 
 export async function runQuery(args: string[]): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({ args, options: QUERY_OPTIONS, allowPositionals: false, strict: true })
-  } catch (err) {
-    return usageError(err instanceof Error ? err.message : String(err))
-  }
+  const parsed = parseCommandArgs(args, QUERY_OPTIONS)
+  if (!parsed.ok) return usageError(parsed.problem)
   const v = parsed.values
-  if (v.help === true) {
+  if (parsed.help) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return (require('./help.js') as typeof import('./help.js')).runHelp(['query'])
   }
@@ -45,7 +40,7 @@ export async function runQuery(args: string[]): Promise<number> {
     if (!/^\d+$/.test(v.limit) || Number(v.limit) < 1) return usageError(`--limit ${JSON.stringify(v.limit)}: expected a whole number of events, 1 or more (or --all)`)
     limit = Number(v.limit)
   }
-  const filterResult = QueryFilter.parse({ user: v.user, type: v.type, container: v.container, source: v.source, where: v.where, since: v.since, until: v.until })
+  const filterResult = QueryFilter.parse({ user: v.user, type: v.type, notType: v['not-type'], container: v.container, source: v.source, where: v.where, since: v.since, until: v.until })
   if (!filterResult.ok) return usageError(filterResult.problem)
   const filter = filterResult.filter
 

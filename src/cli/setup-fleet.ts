@@ -3,10 +3,10 @@
 // --add-host/--revoke-host for the hosts' certificates): install the shipped
 // rsyslog configs (deploy/rsyslog/) and, on the central host, the PostgreSQL
 // schema (deploy/postgresql/) and the fleet's CA. Idempotent, like `setup`.
+import { parseCommandArgs } from '../common/index.js'
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { ARGV_PASSWORD_WARNING, holdsPassword, maskSecrets, resolveDbUrl } from '../fleet/index.js'
 import { usageError } from './help.js'
 import { installFile, lookupGroup, say, SetupError } from './setup.js'
@@ -21,7 +21,7 @@ const FORWARD_CONF = '60-ds01-forward.conf'
 const DEFAULT_TLS_DIR = '/etc/ds01-events/tls'
 const DEFAULT_PKI_DIR = '/etc/ds01-events/fleet-ca'
 
-const FLEET_OPTIONS = {
+export const FLEET_OPTIONS = {
   forward: { type: 'string' },
   central: { type: 'boolean' },
   dir: { type: 'string' },
@@ -185,13 +185,10 @@ function setupForward(o: ForwardOptions): void {
 }
 
 export async function runFleetSetup(args: string[]): Promise<number> {
-  let values
-  try {
-    values = parseArgs({ args, options: FLEET_OPTIONS, strict: true, allowPositionals: false }).values
-  } catch (err) {
-    return usageError('setup', err instanceof Error ? err.message : String(err))
-  }
-  if (values.help === true) {
+  const parsed = parseCommandArgs(args, FLEET_OPTIONS)
+  if (!parsed.ok) return usageError('setup', parsed.problem)
+  const values = parsed.values
+  if (parsed.help) {
     process.stdout.write(FLEET_USAGE)
     return 0
   }
@@ -202,6 +199,10 @@ export async function runFleetSetup(args: string[]): Promise<number> {
     if (values[name] !== undefined) return usageError('setup', `--${name} goes with ${values.central === true ? '--forward' : '--central'}`)
   }
   if (values['add-host'] !== undefined && values['revoke-host'] !== undefined) return usageError('setup', 'give one of --add-host and --revoke-host')
+  const hostsOnly = values['add-host'] !== undefined || values['revoke-host'] !== undefined
+  if (values.central === true && !hostsOnly && resolveDbUrl({ db: values.db, dbFile: values['db-file'] }) === undefined) {
+    return usageError('setup', '--central needs the database URL postgresql://USER[:PASSWORD]@HOST[:PORT]/DB: in DS01_EVENTS_DB, or in a file (--db-file PATH)')
+  }
   if (process.getuid?.() !== 0) {
     process.stderr.write('ds01-events setup: must run as root (it sets ACLs on the log directory and installs rsyslog configs).\n' +
       `Run: sudo ds01-events setup ${maskSecrets(args.join(' '))}\n`)
@@ -224,7 +225,6 @@ export async function runFleetSetup(args: string[]): Promise<number> {
         sbinDir: values['sbin-dir'] ?? '/usr/local/sbin'
       })
     } else {
-      const hostsOnly = values['add-host'] !== undefined || values['revoke-host'] !== undefined
       const resolved = hostsOnly ? undefined : resolveDbUrl({ db: values.db, dbFile: values['db-file'] })
       if (resolved !== undefined && !resolved.ok) throw new SetupError(resolved.problem)
       if (resolved?.from === '--db' && holdsPassword(resolved.url)) say(`warning: ${ARGV_PASSWORD_WARNING}`)

@@ -4,8 +4,7 @@
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { parseArgs } from 'node:util'
-import { DEFAULT_EVENTS_FILE, DEFAULT_GPU_UTILIZATION_FILE } from '../common/index.js'
+import { DEFAULT_EVENTS_FILE, DEFAULT_GPU_UTILIZATION_FILE, parseCommandArgs } from '../common/index.js'
 import { runHelp, usageError } from './help.js'
 
 const DEFAULT_DIR = dirname(DEFAULT_EVENTS_FILE)
@@ -17,7 +16,7 @@ const LOGROTATE_TEMPLATE = join(PACKAGE_ROOT, 'deploy', 'logrotate.d', 'ds01')
 const CRON_TEMPLATE = join(PACKAGE_ROOT, 'deploy', 'cron.hourly', 'ds01-logrotate')
 const { O_RDONLY, O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = fs.constants
 
-const SETUP_OPTIONS = {
+export const SETUP_OPTIONS = {
   dir: { type: 'string' },
   group: { type: 'string' },
   'logrotate-dir': { type: 'string' },
@@ -150,13 +149,10 @@ export function renderLogrotateConfig(template: string, dir: string, group: stri
 }
 
 export function runSetup(args: string[]): number {
-  let values
-  try {
-    values = parseArgs({ args, options: SETUP_OPTIONS, strict: true, allowPositionals: false }).values
-  } catch (err) {
-    return usageError('setup', err instanceof Error ? err.message : String(err))
-  }
-  if (values.help === true) return runHelp(['setup'])
+  const parsed = parseCommandArgs(args, SETUP_OPTIONS)
+  if (!parsed.ok) return usageError('setup', parsed.problem)
+  if (parsed.help) return runHelp(['setup'])
+  const values = parsed.values
   for (const name of ['dir', 'group', 'logrotate-dir', 'cron-dir'] as const) {
     if (values[name] === '') return usageError('setup', `--${name} needs a value`)
   }

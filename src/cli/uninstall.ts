@@ -7,9 +7,10 @@
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { parseArgs } from 'node:util'
-import { DEFAULT_EVENTS_FILE, DEFAULT_GPU_UTILIZATION_FILE } from '../common/index.js'
+import { DEFAULT_EVENTS_FILE, DEFAULT_GPU_UTILIZATION_FILE, parseCommandArgs } from '../common/index.js'
 import { runHelp, usageError } from './help.js'
+import { SETUP_OPTIONS } from './setup.js'
+import { FLEET_OPTIONS } from './setup-fleet.js'
 
 const DEFAULT_DIR = dirname(DEFAULT_EVENTS_FILE)
 const SYSTEM_UNIT_DIR = '/etc/systemd/system'
@@ -17,7 +18,12 @@ const UNIT = 'ds01-gpu-monitor.service'
 const MONITOR_USER = 'ds01-monitor'
 const LOG_NAMES = [basename(DEFAULT_EVENTS_FILE), basename(DEFAULT_GPU_UTILIZATION_FILE)]
 
+// Every option setup takes is accepted (a setup command line with --uninstall
+// added works): the ones that say where setup put things are used, the others
+// (--group, --no-cron, --forward HOST ...) change nothing here.
 const UNINSTALL_OPTIONS = {
+  ...SETUP_OPTIONS,
+  ...FLEET_OPTIONS,
   uninstall: { type: 'boolean' },
   'purge-logs': { type: 'boolean' },
   dir: { type: 'string' },
@@ -62,15 +68,58 @@ function removeFile(path: string, optional = false): boolean {
  * the admin (it may carry other configs), as setup says too. Only on fleet
  * hosts: elsewhere nothing is said about them.
  */
-function removeFleet(rsyslogDir: string, sbinDir: string, unitDir: string, live: boolean): void {
+function removeFleet(rsyslogDir: string, sbinDir: string, unitDir: string, live: boolean, logDir: string, readerGroup: string): void {
+  const forwarded = removeFile(join(rsyslogDir, '60-ds01-forward.conf'), true)
   const removed = [
-    removeFile(join(rsyslogDir, '60-ds01-forward.conf'), true),
+    forwarded,
     removeFile(join(rsyslogDir, '60-ds01-central.conf'), true),
     removeFile(join(rsyslogDir, '61-ds01-central-hosts.conf'), true),
     removeFile(join(unitDir, 'rsyslog.service.d', 'ds01-events.conf'), true),
     removeFile(join(sbinDir, 'ds01-imfile-state-clean'), true)
   ].some(Boolean)
+  removeEmptyDir(join(unitDir, 'rsyslog.service.d'))
+  if (forwarded) revokeRead(logDir, readerGroup)
   if (removed && live) say('restart rsyslog to stop forwarding or receiving: systemctl daemon-reload && systemctl restart rsyslog')
+}
+
+/** A directory setup made for a drop-in, once nothing is left in it (someone else's files keep it). */
+function removeEmptyDir(path: string): void {
+  const st = fs.lstatSync(path, { throwIfNoEntry: false })
+  if (st?.isDirectory() !== true || fs.readdirSync(path).length > 0) return
+  fs.rmdirSync(path)
+  say(`${path}: removed (empty)`)
+}
+
+/**
+ * The read ACLs setup --forward gave rsyslog's group (setup-fleet.ts grantRead)
+ * on the log directory (its default ACL too) and the log files: removed, so
+ * the modes are again what setup alone sets. Files only, never through a link.
+ */
+function revokeRead(dir: string, group: string): void {
+  const st = fs.lstatSync(dir, { throwIfNoEntry: false })
+  if (st?.isDirectory() !== true) return
+  const acl = (args: string[]): boolean => {
+    try {
+      execFileSync('setfacl', args, { stdio: ['ignore', 'ignore', 'pipe'] })
+      return true
+    } catch {
+      return false
+    }
+  }
+  if (!acl(['-x', `g:${group}`, dir])) {
+    say(`${dir}: could not remove the ACL group:${group} (setfacl missing or failed): setfacl -x g:${group} ${dir}`)
+    return
+  }
+  acl(['-d', '-x', `g:${group}`, dir])
+  // what is left of the default ACL (u::, g::, o::) only masks the umask: gone too
+  acl(['-k', dir])
+  const files = fs.readdirSync(dir).filter((name) => LOG_NAMES.some((log) => name === log || name.startsWith(`${log}.`)))
+  for (const name of files) {
+    const path = join(dir, name)
+    const file = fs.lstatSync(path, { throwIfNoEntry: false })
+    if (file?.isFile() === true && file.nlink === 1) acl(['-x', `g:${group}`, path])
+  }
+  say(`${dir}: ACL group:${group} removed from the directory (and its default ACL) and ${files.length} log files`)
 }
 
 function systemctl(args: string[]): boolean {
@@ -153,13 +202,10 @@ function monitorUserNote(): void {
 }
 
 export function runUninstall(args: string[]): number {
-  let values
-  try {
-    values = parseArgs({ args, options: UNINSTALL_OPTIONS, strict: true, allowPositionals: false }).values
-  } catch (err) {
-    return usageError('uninstall', err instanceof Error ? err.message : String(err))
-  }
-  if (values.help === true) return runHelp(['uninstall'])
+  const parsed = parseCommandArgs(args, UNINSTALL_OPTIONS)
+  if (!parsed.ok) return usageError('uninstall', parsed.problem)
+  if (parsed.help) return runHelp(['uninstall'])
+  const values = parsed.values
   for (const name of ['dir', 'logrotate-dir', 'cron-dir', 'systemd-dir', 'rsyslog-dir', 'sbin-dir'] as const) {
     if (values[name] === '') return usageError('uninstall', `--${name} needs a value`)
   }
@@ -174,7 +220,8 @@ export function runUninstall(args: string[]): number {
     if (fs.existsSync(unitDir)) removeUnit(unitDir, values['systemd-dir'] === undefined)
     removeFile(join(values['logrotate-dir'] ?? '/etc/logrotate.d', 'ds01'))
     removeFile(join(values['cron-dir'] ?? '/etc/cron.hourly', 'ds01-logrotate'))
-    removeFleet(values['rsyslog-dir'] ?? '/etc/rsyslog.d', values['sbin-dir'] ?? '/usr/local/sbin', unitDir, values['systemd-dir'] === undefined)
+    removeFleet(values['rsyslog-dir'] ?? '/etc/rsyslog.d', values['sbin-dir'] ?? '/usr/local/sbin', unitDir, values['systemd-dir'] === undefined,
+      dir, values['reader-group'] ?? 'adm')
     if (values['purge-logs'] === true) purgeLogs(dir)
     else keptLogs(dir)
     if (values['systemd-dir'] === undefined) monitorUserNote()

@@ -52,6 +52,16 @@ export class RateLimitedWarner {
     this.budget = budgetFor(sink)
   }
 
+  /**
+   * Once per process for `key` (a fact that stays true: a type's other
+   * spelling), through this warner's sink and its budget.
+   */
+  warnOnce(key: string, message: string): void {
+    if (onceKeys.has(key)) return
+    onceKeys.add(key)
+    this.warn(key, message)
+  }
+
   /** Emits now, or counts it for the next emission of the same key (or of the sink). */
   warn(key: string, message: string): void {
     const t = this.now()

@@ -3,11 +3,26 @@
 // who owns the file, whether this process is in that group.
 import { readFileSync, statSync, type Stats } from 'node:fs'
 import { userInfo } from 'node:os'
-import { dirname, join, sep } from 'node:path'
+import { basename, dirname, join, sep } from 'node:path'
+import { DEFAULT_GPU_UTILIZATION_FILE, resolveGpuUtilizationFile } from '../common/index.js'
 import type { WriteError } from '../writer/index.js'
 import { DEPLOYED_DIR, NOT_SET_UP } from './setup-guard.js'
 
-const ELSEWHERE = 'or log elsewhere: DS01_EVENTS_FILE=$HOME/events.jsonl'
+/**
+ * Where else to log, named by the setting that moves this log: the GPU sample
+ * log has its own (DS01_GPU_UTILIZATION_FILE, or the agent's --file), and
+ * DS01_EVENTS_FILE changes nothing there.
+ */
+function elsewhere(path: string): string {
+  const gpuLog = path === resolveGpuUtilizationFile() || basename(path) === basename(DEFAULT_GPU_UTILIZATION_FILE)
+  return gpuLog
+    ? 'or log elsewhere: DS01_GPU_UTILIZATION_FILE=$HOME/gpu-utilization.jsonl (the agent: ds01-events gpu-monitor --file PATH)'
+    : 'or log elsewhere: DS01_EVENTS_FILE=$HOME/events.jsonl'
+}
+
+function envFor(path: string): string {
+  return elsewhere(path).includes('DS01_GPU_UTILIZATION_FILE') ? 'DS01_GPU_UTILIZATION_FILE (or gpu-monitor --file)' : 'DS01_EVENTS_FILE'
+}
 
 /** The setup command as it runs here: installed, `ds01-events`; in a clone, its bin/ by path. */
 export function setupCommand(): string {
@@ -60,10 +75,10 @@ function permissionAdvice(path: string): string {
   const file = statOrUndefined(path)
   const where = file !== undefined ? path : dirname(path)
   const target = file ?? statOrUndefined(where)
-  if (target === undefined) return `${where} cannot be reached (a parent directory is not searchable); ${prepare()}; ${ELSEWHERE}`
+  if (target === undefined) return `${where} cannot be reached (a parent directory is not searchable); ${prepare()}; ${elsewhere(path)}`
   const group = groupEntry(target.gid)
   const layout = `${where} is ${target.uid === 0 ? 'root' : target.uid}:${group.name} ${(target.mode & 0o7777).toString(8).padStart(4, '0')}`
-  if (target.gid === 0 || (target.mode & 0o020) === 0) return `${layout}, not writable by a group: ${prepare()}; ${ELSEWHERE}`
+  if (target.gid === 0 || (target.mode & 0o020) === 0) return `${layout}, not writable by a group: ${prepare()}; ${elsewhere(path)}`
   const groups = process.getgroups?.() ?? []
   if (groups.includes(target.gid) || process.getegid?.() === target.gid) {
     return `${layout} and you are in ${group.name}: check ACLs and read-only mounts; ${prepare()}`
@@ -72,24 +87,24 @@ function permissionAdvice(path: string): string {
   if (user !== '' && group.members.includes(user)) {
     return `${layout}: you were added to ${group.name} after this session started: log in again (or run: newgrp ${group.name})`
   }
-  return `join the ${group.name} group: sudo usermod -aG ${group.name} $USER, then log in again; ${ELSEWHERE}`
+  return `join the ${group.name} group: sudo usermod -aG ${group.name} $USER, then log in again; ${elsewhere(path)}`
 }
 
 export function writeFailureAdvice(error: WriteError, path: string): string {
   switch (error.code) {
     case NOT_SET_UP:
-      return `run setup first: ${setupCommand()} (it creates ${DEPLOYED_DIR} for the docker group); ${ELSEWHERE}`
+      return `run setup first: ${setupCommand()} (it creates ${DEPLOYED_DIR} for the docker group); ${elsewhere(path)}`
     case 'EACCES':
     case 'EPERM':
       return permissionAdvice(path)
     case 'ENOENT':
     case 'ENOTDIR':
-      return `${dirname(path)} cannot be created here; ${prepare()}; ${ELSEWHERE}`
+      return `${dirname(path)} cannot be created here; ${prepare()}; ${elsewhere(path)}`
     case 'ENOSPC':
     case 'EDQUOT':
       return `free space on the filesystem of ${dirname(path)} (df -h ${dirname(path)})`
     case 'EROFS':
-      return `the filesystem is read-only; set DS01_EVENTS_FILE to a writable path`
+      return `the filesystem is read-only; set ${envFor(path)} to a writable path`
     case 'ENOTREGULAR':
     case 'ELOOP':
     case 'EISDIR':

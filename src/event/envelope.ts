@@ -6,6 +6,7 @@ import { timestamp } from './clock.js'
 import { compiledRegistry } from './compiled.js'
 import { describeMask, describeValue, fieldMasks, kindOf, type FieldMasks } from './field-check.js'
 import { shrinkLine, utf8Bytes } from './shrink.js'
+import { closestEventType } from './spelling.js'
 import { MAX_LINE_BYTES } from '../writer/index.js'
 import type { RateLimitedWarner } from '../common/index.js'
 
@@ -125,6 +126,7 @@ export class EnvelopeBuilder {
   private readonly pattern: RegExp
   private readonly maxTypeLength: number
   private readonly version: string
+  private readonly aliases: Readonly<Record<string, string>>
   private readonly known = new Map<string, FieldMasks>()
   private readonly seen = new Map<string, FieldMasks>()
   private readonly typeParts = new Map<string, string>()
@@ -140,6 +142,7 @@ export class EnvelopeBuilder {
     this.pattern = new RegExp(registry.envelope.eventTypePattern)
     this.maxTypeLength = registry.envelope.eventTypeMaxLength
     this.version = registry.envelope.schemaVersion
+    this.aliases = registry.aliases
     for (const [type, entry] of Object.entries(registry.types)) this.known.set(type, fieldMasks(entry.fields))
   }
 
@@ -172,7 +175,7 @@ export class EnvelopeBuilder {
       const cached = this.seen.get(eventType)
       if (cached !== undefined) return cached
       if (eventType.length <= this.maxTypeLength && this.pattern.test(eventType)) {
-        const masks = this.known.get(eventType) ?? UNKNOWN
+        const masks = this.known.get(eventType) ?? this.unregistered(eventType)
         if (this.seen.size < TYPE_CACHE_LIMIT) this.seen.set(eventType, masks)
         return masks
       }
@@ -180,6 +183,25 @@ export class EnvelopeBuilder {
       throw new Refusal('event_type', `event_type ${shown} must be category.action: dot-separated lowercase segments [a-z][a-z0-9_]*, at most ${this.maxTypeLength} characters`)
     }
     throw new Refusal('event_type', `event_type must be a string, not ${describeValue(eventType)}`)
+  }
+
+  /**
+   * A valid name that is not registered, met for the first time: another
+   * spelling in the field (logged as given, checked as the type it spells), a
+   * slip of the keyboard (logged as given, with a "did you mean"), or a type
+   * of its own. Each is said once per process.
+   */
+  private unregistered(type: string): FieldMasks {
+    const name = Object.prototype.hasOwnProperty.call(this.aliases, type) ? this.aliases[type] : undefined
+    if (name !== undefined) {
+      this.warner.warnOnce(`alias:${type}`, `${PREFIX}event type ${JSON.stringify(type)} is another spelling of ${name}: logged as given, counted as ${name} by query, report and accounting; new code should log ${name}`)
+      return this.known.get(name) ?? UNKNOWN
+    }
+    const close = closestEventType(type, this.known.keys())
+    if (close !== null) {
+      this.warner.warnOnce(`unknown:${type}`, `${PREFIX}event type ${JSON.stringify(type)} is not registered: did you mean ${close}? Logged as given, without field checks (registered types: ds01-events types)`)
+    }
+    return UNKNOWN
   }
 
   private buildOrThrow(eventType: unknown, fields: unknown, collect: boolean): string | null {

@@ -4,7 +4,7 @@
 import { eventTypes } from './registry.js'
 import type { EventTypeRegistry } from './types.js'
 
-export { canonicalEventType, eventTypeAliases, eventTypeSpellings, followsNamingRule } from './registry.js'
+export { canonicalEventType, eventTypeAliases, eventTypeSpellings, followsNamingRule, suggestEventType } from './registry.js'
 export { logEvent } from './log-event.js'
 export { createEventLog, DEFAULT_BATCH, QUEUE_FULL_WAIT_MS } from './event-log.js'
 export type * from './types.js'

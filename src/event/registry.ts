@@ -1,6 +1,7 @@
 // EVENT_TYPES: every registered type with its description, its fields (from
 // the compiled registry: no zod) and its zod schema (loaded on first access).
 import { compiledRegistry } from './compiled.js'
+import { closestEventType } from './spelling.js'
 import type { DetailSchemas } from './schemas.js'
 import type { EventTypeInfo, EventTypeRegistry, KnownEventType } from './types.js'
 
@@ -59,4 +60,9 @@ export function canonicalEventType(type: string): string {
 export function eventTypeSpellings(type: string): string[] {
   const name = canonicalEventType(type)
   return [name, ...Object.entries(compiledRegistry().aliases).filter(([, to]) => to === name).map(([alias]) => alias)]
+}
+
+/** The registered type a name was probably meant to be (`container.crate`: container.create), or null. */
+export function suggestEventType(type: string): string | null {
+  return closestEventType(type, Object.keys(compiledRegistry().types))
 }

@@ -4,7 +4,7 @@
 // EventRecords the file source yields, with their host.
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Client } from 'pg'
-import { parseEventLine, type EventRecord, type QueryFilter, type SkipCounts } from '../reader/index.js'
+import { NUMBER_TEXT, parseEventLine, type EventRecord, type QueryFilter, type SkipCounts, type TypePattern, type WhereClause } from '../reader/index.js'
 
 export interface SqlWhere {
   /** `WHERE ...` (or '') with $1..$n placeholders */
@@ -33,21 +33,35 @@ export function sqlWhere(filter: QueryFilter, hosts: readonly string[], first = 
   if (hosts.length > 0) and.push(`host = ANY(${param([...hosts])}::text[])`)
   if (filter.users.length > 0) and.push(`("user" = ANY(${param([...filter.users])}::text[]) AND jsonb_typeof(event->'user') = 'string')`)
   if (filter.sources.length > 0) and.push(`(event->>'source' = ANY(${param([...filter.sources])}::text[]) AND jsonb_typeof(event->'source') = 'string')`)
-  if (filter.types.length > 0) {
-    const any = filter.types.map((t) => /[*?]/.test(t)
-      ? `event_type LIKE ${param(likePattern(t))}`
-      : `starts_with(event_type, ${param(t)})`)
-    and.push(`(${any.join(' OR ')})`)
+  // a type, or another spelling of it (docs/format.md), as the file reader's TypePattern tests it
+  const typeTest = (p: TypePattern): string[] => {
+    const test = [p.glob ? `event_type LIKE ${param(likePattern(p.pattern))}` : `starts_with(event_type, ${param(p.pattern)})`]
+    if (p.spellings.length > 0) test.push(`event_type = ANY(${param([...p.spellings])}::text[])`)
+    return test
   }
+  if (filter.typePatterns.length > 0) and.push(`(${filter.typePatterns.flatMap(typeTest).join(' OR ')})`)
+  if (filter.notTypePatterns.length > 0) and.push(`NOT (${filter.notTypePatterns.flatMap(typeTest).join(' OR ')})`)
   if (filter.containers.length > 0) {
     and.push(`(jsonb_typeof(${DETAILS}->'container') = 'string' AND ${DETAILS}->>'container' = ANY(${param([...filter.containers])}::text[]))`)
   }
-  for (const clause of filter.where) {
-    const key = param(clause.key)
-    // as QueryFilter.matchesDetails: the same JSON value, or (for a non-string VALUE) its text as a string
-    const same = [`${DETAILS}->${key} = ${param(JSON.stringify(clause.value) ?? 'null')}::jsonb`]
-    if (typeof clause.value !== 'string') same.push(`${DETAILS}->${key} = to_jsonb(${param(clause.text)}::text)`)
-    and.push(`(${DETAILS} ? ${key} AND (${same.join(' OR ')}))`)
+  for (const group of filter.whereGroups) {
+    const key = `${param(group.key)}::text`
+    const value = `${DETAILS}->${key}`
+    // as the reader's matchesWhere: the same JSON value, or (for a non-string VALUE) its text as a string
+    const same = (clause: WhereClause): string => {
+      const is = [`${value} = ${param(JSON.stringify(clause.value) ?? 'null')}::jsonb`]
+      if (typeof clause.value !== 'string') is.push(`${value} = to_jsonb(${param(clause.text)}::text)`)
+      return `(${is.join(' OR ')})`
+    }
+    // a JSON number, or a string holding one in the form both sides read alike (NUMBER_TEXT); else NULL, which passes no comparison
+    const number = (): string => `(CASE WHEN jsonb_typeof(${value}) = 'number' THEN (${DETAILS}->>${key})::numeric ` +
+      `WHEN jsonb_typeof(${value}) = 'string' AND ${DETAILS}->>${key} ~ ${param(NUMBER_TEXT.source)} THEN (${DETAILS}->>${key})::numeric END)`
+    const parts = [`${DETAILS} ? ${key}`]
+    if (group.anyOf.length > 0) parts.push(`(${group.anyOf.map(same).join(' OR ')})`)
+    for (const clause of group.allOf) {
+      parts.push(clause.op === '!=' ? `NOT ${same(clause)}` : `${number()} ${clause.op} ${param(clause.text)}::numeric`)
+    }
+    and.push(`(${parts.join(' AND ')})`)
   }
   if (filter.since !== undefined) and.push(`ts >= ${param(filter.since)}`)
   if (filter.until !== undefined) and.push(`ts <= ${param(filter.until)}`)

@@ -1,7 +1,6 @@
 // `ds01-events gpu-monitor`: options, the two logs, signals, exit codes.
-import { parseArgs } from 'node:util'
 import { createEventLog, logEvent } from '../event/index.js'
-import { RateLimitedWarner, resolveEventsFile, resolveGpuUtilizationFile, stderrSink } from '../common/index.js'
+import { RateLimitedWarner, parseCommandArgs, resolveEventsFile, resolveGpuUtilizationFile, stderrSink } from '../common/index.js'
 import { GpuMonitorAgent, defaultStallMs } from './agent.js'
 import { nvidiaSmiArgs } from './parse.js'
 import {
@@ -72,26 +71,20 @@ function say(message: string): void {
 
 /** The options, or the exit code to return at once (help, usage error). */
 function parseOptions(args: string[]): Options | number {
-  let values
-  try {
-    values = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        interval: { type: 'string' },
-        file: { type: 'string' },
-        once: { type: 'boolean' },
-        'nvidia-smi': { type: 'string' },
-        'stall-ms': { type: 'string' },
-        help: { type: 'boolean', short: 'h' }
-      }
-    }).values
-  } catch (err) {
-    say(`${PREFIX}${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`)
+  const parsed = parseCommandArgs(args, {
+    interval: { type: 'string' },
+    file: { type: 'string' },
+    once: { type: 'boolean' },
+    'nvidia-smi': { type: 'string' },
+    'stall-ms': { type: 'string' },
+    help: { type: 'boolean', short: 'h' }
+  })
+  if (!parsed.ok) {
+    say(`${PREFIX}${parsed.problem}\n\n${USAGE}`)
     return 2
   }
-  if (values.help === true) {
+  const values = parsed.values
+  if (parsed.help) {
     process.stdout.write(USAGE)
     return 0
   }

@@ -1,9 +1,13 @@
 // The query's filter as data: parsed once from the options (CLI or library),
 // then applied to each event by any source (log files, a database). Kinds are
 // combined with AND; several values of one kind with OR.
-import { parseValue } from '../event/index.js'
 import type { ParsedEvent } from './record.js'
+import { typeAnchor, typePattern, type TypePattern } from './type-match.js'
 import { parseWhen, WHEN_FORMS } from './when.js'
+import { groupWhere, matchesWhere, parseWhere, whereAnchor, type WhereClause, type WhereGroup } from './where.js'
+
+export type { WhereClause, WhereGroup, WhereOp } from './where.js'
+export type { TypePattern } from './type-match.js'
 
 /** The options a filter is parsed from; a single value or a list for each repeatable kind. */
 export interface FilterOptions {
@@ -11,22 +15,17 @@ export interface FilterOptions {
   user?: string | readonly string[]
   /** `event_type` starts with one of these prefixes, or matches one of these globs (`container.*`, `*.reject`) */
   type?: string | readonly string[]
+  /** `event_type` matches none of these (prefixes or globs, as for `type`); a `type` starting with `!` is one too */
+  notType?: string | readonly string[]
   /** `details.container` (flat `container` in pre-v1 lines) is one of these */
   container?: string | readonly string[]
   /** `source` is one of these */
   source?: string | readonly string[]
-  /** `KEY=VALUE` texts, the value read as `log` reads it; or { key: value } */
+  /** `KEY=VALUE` texts (or `KEY!=VALUE`, `KEY<N`, `KEY<=N`, `KEY>N`, `KEY>=N`), the value read as `log` reads it; or { key: value } */
   where?: string | readonly string[] | Readonly<Record<string, unknown>>
   /** a Date, or a WHEN text (`2026-01-30`, `1 hour ago`, `2h`, ...) */
   since?: Date | string
   until?: Date | string
-}
-
-export interface WhereClause {
-  key: string
-  value: unknown
-  /** the VALUE text as given (a number, boolean or null also matches its text as a string) */
-  text: string
 }
 
 export type FilterResult = { ok: true; filter: QueryFilter } | { ok: false; problem: string }
@@ -39,11 +38,6 @@ function list(value: string | readonly string[] | undefined): string[] {
   return typeof value === 'string' ? [value] : [...value]
 }
 
-function globRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
-  return new RegExp(`^${body}$`)
-}
-
 /** v1 timestamp text of an instant: 6 fractional digits and Z, comparable as text. */
 export function v1Timestamp(date: Date): string {
   return date.toISOString().replace(/Z$/, '000Z')
@@ -51,6 +45,12 @@ export function v1Timestamp(date: Date): string {
 
 export class QueryFilter {
   private readonly typeTests: Array<(type: string) => boolean>
+  private readonly notTypeTests: Array<(type: string) => boolean>
+  /** the types as tests (their other spellings included), for sources that translate them (SQL) */
+  readonly typePatterns: readonly TypePattern[]
+  readonly notTypePatterns: readonly TypePattern[]
+  /** the --where clauses by key: OR within a key's `=` clauses, AND otherwise */
+  readonly whereGroups: readonly WhereGroup[]
   private readonly sinceV1: string | undefined
   private readonly untilV1: string | undefined
 
@@ -61,39 +61,39 @@ export class QueryFilter {
     readonly sources: readonly string[],
     readonly where: readonly WhereClause[],
     readonly since: Date | undefined,
-    readonly until: Date | undefined
+    readonly until: Date | undefined,
+    readonly notTypes: readonly string[] = []
   ) {
     this.sinceV1 = since === undefined ? undefined : v1Timestamp(since)
     this.untilV1 = until === undefined ? undefined : v1Timestamp(until)
-    this.typeTests = types.map((pattern) => {
-      if (/[*?]/.test(pattern)) {
-        const re = globRegExp(pattern)
-        return (type) => re.test(type)
-      }
-      return (type) => type.startsWith(pattern)
-    })
+    this.typePatterns = types.map(typePattern)
+    this.notTypePatterns = notTypes.map(typePattern)
+    this.typeTests = this.typePatterns.map((p) => p.test)
+    this.notTypeTests = this.notTypePatterns.map((p) => p.test)
+    this.whereGroups = groupWhere(where)
   }
 
   /** Parses and checks the options; `now` anchors relative WHENs. Never throws. */
   static parse(options: FilterOptions = {}, now: Date = new Date()): FilterResult {
-    const types = list(options.type)
-    for (const t of types) {
+    const given = list(options.type)
+    const types = given.filter((t) => !t.startsWith('!'))
+    const notTypes = [...given.filter((t) => t.startsWith('!')).map((t) => t.slice(1)), ...list(options.notType)]
+    for (const t of [...types, ...notTypes]) {
       if (!TYPE_PATTERN.test(t)) {
-        return { ok: false, problem: `--type ${JSON.stringify(t)}: event types are lower case letters, digits, _ and dots (category.action); * and ? are wildcards` }
+        return { ok: false, problem: `--type ${JSON.stringify(t)}: event types are lower case letters, digits, _ and dots (category.action); * and ? are wildcards; a leading ! (or --not-type) excludes` }
       }
     }
     const where: WhereClause[] = []
     const whereOption = options.where
     if (typeof whereOption === 'string' || Array.isArray(whereOption)) {
       for (const pair of list(whereOption as string | string[])) {
-        const eq = pair.indexOf('=')
-        if (eq <= 0) return { ok: false, problem: `--where ${JSON.stringify(pair)}: expected KEY=VALUE (for example gpu=0)` }
-        const text = pair.slice(eq + 1)
-        where.push({ key: pair.slice(0, eq), value: parseValue(text), text })
+        const clause = parseWhere(pair)
+        if (typeof clause === 'string') return { ok: false, problem: clause }
+        where.push(clause)
       }
     } else if (whereOption !== undefined) {
       for (const [key, value] of Object.entries(whereOption)) {
-        where.push({ key, value, text: typeof value === 'string' ? value : JSON.stringify(value) ?? '' })
+        where.push({ key, value, text: typeof value === 'string' ? value : JSON.stringify(value) ?? '', op: '=' })
       }
     }
     const when = (name: 'since' | 'until'): Date | undefined | string => {
@@ -106,7 +106,7 @@ export class QueryFilter {
     if (typeof since === 'string') return { ok: false, problem: since }
     const until = when('until')
     if (typeof until === 'string') return { ok: false, problem: until }
-    const filter = new QueryFilter(list(options.user), types, list(options.container), list(options.source), where, since, until)
+    const filter = new QueryFilter(list(options.user), types, list(options.container), list(options.source), where, since, until, notTypes)
     return { ok: true, filter }
   }
 
@@ -120,6 +120,7 @@ export class QueryFilter {
   matchesEnvelope(type: string, user: string | undefined, source: string | undefined): boolean {
     if (this.users.length > 0 && (user === undefined || !this.users.includes(user))) return false
     if (this.sources.length > 0 && (source === undefined || !this.sources.includes(source))) return false
+    if (this.notTypeTests.length > 0 && this.notTypeTests.some((test) => test(type))) return false
     return this.typeTests.length === 0 || this.typeTests.some((test) => test(type))
   }
 
@@ -142,13 +143,7 @@ export class QueryFilter {
       const c = details.container
       if (typeof c !== 'string' || !this.containers.includes(c)) return false
     }
-    for (const clause of this.where) {
-      if (!Object.hasOwn(details, clause.key)) return false
-      const v = details[clause.key]
-      const same = JSON.stringify(v) === JSON.stringify(clause.value) || (typeof clause.value !== 'string' && v === clause.text)
-      if (!same) return false
-    }
-    return true
+    return matchesWhere(this.whereGroups, details)
   }
 
   /** Whether matches() needs the details (otherwise the envelope and time decide). */
@@ -166,11 +161,9 @@ export class QueryFilter {
     for (const values of candidates) {
       if (values.length === 1) return JSON.stringify(values[0])
     }
-    for (const clause of this.where) {
-      if (typeof clause.value === 'string') return JSON.stringify(clause.value)
-    }
-    if (this.types.length === 1 && !/[*?]/.test(this.types[0])) return '"' + this.types[0]
-    return null
+    const where = whereAnchor(this.whereGroups)
+    if (where !== null) return where
+    return this.typePatterns.length === 1 ? typeAnchor(this.typePatterns[0]) : null
   }
 
   /** since/until as v1 timestamp text, for comparing a v1 line's timestamp as text. */

@@ -3,7 +3,8 @@
 // leave them out (stripInternal), so a TypeScript user's compiler never reads
 // their Node-specific types (Buffer, FileHandle) without @types/node.
 
-export { QueryFilter, v1Timestamp, type FilterOptions, type FilterResult, type WhereClause } from './filter.js'
+export { QueryFilter, v1Timestamp, type FilterOptions, type FilterResult, type TypePattern, type WhereClause, type WhereGroup, type WhereOp } from './filter.js'
+export { NUMBER_TEXT } from './where.js'
 export { noSkips, parseEventLine, eventOf, timeOf, type EventRecord, type ParsedEvent, type SkipCounts } from './record.js'
 export { parseWhen, WHEN_FORMS } from './when.js'
 /** @internal */
@@ -11,7 +12,7 @@ export { DISORDER_SLACK_MS, listGenerations, openGenerations, type Generation } 
 /** @internal */
 export { drive, type DriveOptions } from './read.js'
 /** @internal */
-export { latin1, recordSink, utf8Text, type FastEnvelope, type LineSink } from './scan.js'
+export { LineScanner, latin1, recordSink, utf8Text, type FastEnvelope, type LineSink } from './scan.js'
 /** @internal */
 export { HumanFormatter, jsonLine, Ring, Summary, localTime, useColour } from './output.js'
 export { readEvents, readRecords, describeSkips, type ReadEventsOptions } from './read-events.js'

@@ -1,6 +1,7 @@
 // Output of the query, from records of any source: human columns, the lines
 // as stored (--json), and the summary. Text from the log is untrusted: control
 // characters are shown escaped, never sent to the terminal.
+import { canonicalEventType } from '../event/index.js'
 import type { EventRecord, ParsedEvent } from './record.js'
 
 /** The last `size` items pushed (the --limit window): the only buffer a query keeps. */
@@ -163,12 +164,24 @@ export class Summary {
     this.add(event.event_type, event.user, event.source, day)
   }
 
+  /** Counts by type with each other spelling in the field counted under its registered name. */
+  private static folded(types: Map<string, { n: number }>): Map<string, { n: number }> {
+    const out = new Map<string, { n: number }>()
+    for (const [type, c] of types) {
+      const name = canonicalEventType(type)
+      const counter = out.get(name)
+      if (counter === undefined) out.set(name, { n: c.n })
+      else counter.n += c.n
+    }
+    return out
+  }
+
   toJSON(): Record<string, unknown> {
     const entries = (m: Map<string, { n: number }>): Array<[string, number]> => [...m].map(([k, c]) => [k, c.n])
     const byCount = (m: Map<string, { n: number }>) => Object.fromEntries(entries(m).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)))
     return {
       total: this.total,
-      by_type: byCount(this.types),
+      by_type: byCount(Summary.folded(this.types)),
       by_user: byCount(this.users),
       by_source: byCount(this.sources),
       by_day: Object.fromEntries(entries(this.days).sort((a, b) => (a[0] < b[0] ? -1 : 1)))

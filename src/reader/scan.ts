@@ -146,7 +146,7 @@ export class LineScanner {
     this.since = filter.sinceText === undefined ? null : Buffer.from(filter.sinceText)
     this.until = filter.untilText === undefined ? null : Buffer.from(filter.untilText)
     this.stopAfter = filter.until === undefined ? null : Buffer.from(new Date(filter.until.getTime() + slackMs).toISOString().replace(/Z$/, '000Z'))
-    this.envelopeFilter = filter.users.length > 0 || filter.sources.length > 0 || filter.types.length > 0
+    this.envelopeFilter = filter.users.length > 0 || filter.sources.length > 0 || filter.types.length > 0 || filter.notTypes.length > 0
   }
 
   /**

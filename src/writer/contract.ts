@@ -25,6 +25,12 @@ export interface WriterStats {
   reservations: number
   /** Appends refused whole for lack of space, before any byte was written. */
   noSpace: number
+  /**
+   * Torn last lines ended before an append: the file did not end in '\n' (a
+   * writer killed in the middle of its write(2) left part of a line), so one
+   * '\n' went first, in the same write, and our lines stayed lines of their own.
+   */
+  seals: number
 }
 
 export interface RawWriter {

@@ -7,8 +7,10 @@ import { constants as osConstants } from 'node:os'
 import { dirname } from 'node:path'
 import { MAX_LINE_BYTES, type RawWriter, type WriteError, type WriteResult, type WriterStats } from './contract.js'
 
-const { O_WRONLY, O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY } = fs.constants
-const OPEN_FLAGS = O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY
+const { O_RDWR, O_WRONLY, O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY } = fs.constants
+// O_RDWR: the seal reads the last byte. A writer that may only write opens O_WRONLY and cannot seal.
+const OPEN_FLAGS = O_RDWR | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY
+const WRITE_ONLY_FLAGS = O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY
 const FILE_MODE = 0o660 // the spec: root:docker 0660, not for every local user
 const DIR_MODE = 0o775
 
@@ -58,22 +60,41 @@ function makeParents(path: string): void {
 }
 
 const INVALID = own('EINVAL', 'append(data: string | Uint8Array)')
+const NEWLINE = Buffer.from('\n')
 
 function isData(data: unknown): data is string | Uint8Array {
   return typeof data === 'string' || (data instanceof Uint8Array && !(data instanceof Uint16Array))
 }
 
+interface Opened {
+  fd: number
+  created: boolean
+  /** Open for reading too (the seal can look at the last byte). */
+  readable: boolean
+}
+
+/** An existing path, read-write, or write-only when that is all we may do; throws. */
+function openFile(path: string): Opened {
+  try {
+    return { fd: fs.openSync(path, OPEN_FLAGS), created: false, readable: true }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code !== 'EACCES' && code !== 'EPERM') throw err
+  }
+  return { fd: fs.openSync(path, WRITE_ONLY_FLAGS), created: false, readable: false }
+}
+
 /** open(2) the path, creating it (and its parents) when missing; throws the last error. */
-function openOrCreate(path: string): { fd: number; created: boolean } {
+function openOrCreate(path: string): Opened {
   for (let attempt = 0; attempt < 4; attempt++) {
     try {
-      return { fd: fs.openSync(path, OPEN_FLAGS), created: false }
+      return openFile(path)
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
     }
     try {
       // Create it ourselves (O_EXCL) so we know to set the mode past the umask.
-      return { fd: fs.openSync(path, OPEN_FLAGS | O_CREAT | O_EXCL, FILE_MODE), created: true }
+      return { fd: fs.openSync(path, OPEN_FLAGS | O_CREAT | O_EXCL, FILE_MODE), created: true, readable: true }
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
       if (code === 'ENOENT' && attempt === 0) makeParents(path)
@@ -91,6 +112,8 @@ const SPACE_RECHECK_MS = 100
 const ENOSPC_ERRNO = osConstants.errno.ENOSPC
 const IS_ROOT = process.geteuid?.() === 0
 
+/** How many times needsSeal looks at an end that others keep moving. */
+const SEAL_LOOKS = 8
 const CREATE_WINDOW_MS = 50
 const RECREATE_WAIT_MS = 100
 const nap = new Int32Array(new SharedArrayBuffer(4))
@@ -100,7 +123,7 @@ const nap = new Int32Array(new SharedArrayBuffer(4))
  * it: a writer reopening in that instant gets EACCES. When the file changed
  * just now, wait that out (a few ms at most) rather than refuse the event.
  */
-function openOrCreateWaitingOutRotation(path: string): { fd: number; created: boolean } {
+function openOrCreateWaitingOutRotation(path: string): Opened {
   const deadline = Date.now() + CREATE_WINDOW_MS
   for (;;) {
     try {
@@ -146,7 +169,17 @@ export class JsWriter implements RawWriter {
   private asyncFailure: WriteError | null = null
   private jobs = 0
   private landedJob = 0
-  private readonly counts: WriterStats = { appends: 0, bytes: 0, reopens: 0, lockTimeouts: 0, lockSkips: 0, rollbacks: 0, reservations: 0, noSpace: 0 }
+  private readonly counts: WriterStats = { appends: 0, bytes: 0, reopens: 0, lockTimeouts: 0, lockSkips: 0, rollbacks: 0, reservations: 0, noSpace: 0, seals: 0 }
+  /** fd is open for reading too: the seal can look at the last byte. */
+  private readable = false
+  /** The file's size as the last look saw it (-1: not known). */
+  private sizeNow = -1
+  /**
+   * The size right after our last write (-1: not known). While the file is
+   * still this size nobody wrote since, and it ends in our own newline.
+   */
+  private knownEnd = -1
+  private readonly lastByte = Buffer.alloc(1)
   /** Until then (Date.now()), the free space seen last is plenty: no statfs. */
   private spaceCheckedUntil = 0
 
@@ -225,18 +258,61 @@ export class JsWriter implements RawWriter {
 
   private appendNow(data: string | Uint8Array): WriteResult {
     if (!isData(data)) return INVALID
-    const bytes = typeof data === 'string' ? Buffer.from(data) : data
-    const refused = this.prepare(bytes)
+    const lines = typeof data === 'string' ? Buffer.from(data) : data
+    const refused = this.prepare(lines)
     if (refused !== null) return refused
+    const { seal, end } = this.needsSeal(this.sizeNow >= 0 ? this.sizeNow : this.sizeOfFd())
+    const bytes = seal ? Buffer.concat([NEWLINE, lines]) : lines
     let written = 0
     try {
       written = fs.writeSync(this.fd, bytes)
     } catch (err) {
+      this.knownEnd = -1
       return fromNode(err, 'cannot write', this.path)
     }
     const result = written < bytes.length ? this.finishPartial(bytes, written) : null
-    if (result === null) this.count(bytes.length)
+    // No lock here: another writer may have written between the look and the
+    // write. Then the size differs next time and we look again (one pread).
+    this.knownEnd = result === null && end >= 0 ? end + bytes.length : -1
+    if (result === null) {
+      this.count(lines.length)
+      if (seal) this.counts.seals++
+    }
     return result
+  }
+
+  private sizeOfFd(): number {
+    try {
+      return fs.fstatSync(this.fd).size
+    } catch {
+      return -1
+    }
+  }
+
+  /**
+   * Does the file end in a torn line (a writer killed in the middle of its
+   * write left part of a line)? Free while the size is what our last write
+   * left; else one pread of the last byte. Without flock (Node has none)
+   * another writer may be in the middle of its write, whose size grows page
+   * by page: a write of zero bytes waits for it (every write holds the
+   * inode's lock), and a last byte that is not '\n' counts only if the size
+   * did not move across that wait (see docs/design.md, "Torn tails").
+   */
+  private needsSeal(end: number): { seal: boolean; end: number } {
+    if (end <= 0 || end === this.knownEnd || !this.readable) return { seal: false, end }
+    try {
+      for (let look = 0; look < SEAL_LOOKS; look++) {
+        if (fs.readSync(this.fd, this.lastByte, 0, 1, end - 1) !== 1 || this.lastByte[0] === 0x0a) return { seal: false, end }
+        fs.writeSync(this.fd, this.lastByte, 0, 0)
+        const now = fs.fstatSync(this.fd).size
+        if (now === end) return { seal: true, end }
+        end = now
+        if (end === 0) break
+      }
+    } catch {
+      // cannot look: no seal
+    }
+    return { seal: false, end } // the size keeps moving: others are writing, and the end is theirs
   }
 
   private count(bytes: number): void {
@@ -319,11 +395,13 @@ export class JsWriter implements RawWriter {
     try {
       st = fs.lstatSync(this.path, { throwIfNoEntry: false })
     } catch {
+      this.sizeNow = -1
       return 'ours' // the path cannot be looked at (EACCES on a parent): keep our descriptor
     }
     if (st === undefined) return 'missing'
     if (st.ino !== this.ino || st.dev !== this.dev) return 'replaced'
     this.linksNow = st.nlink
+    this.sizeNow = st.size
     return st.nlink > 1 ? 'linked' : 'ours'
   }
 
@@ -345,13 +423,13 @@ export class JsWriter implements RawWriter {
   }
 
   private open(): WriteResult {
-    let opened: { fd: number; created: boolean }
+    let opened: Opened
     try {
       opened = openOrCreateWaitingOutRotation(this.path)
     } catch (err) {
       return fromNode(err, 'cannot open', this.path)
     }
-    const { fd, created } = opened
+    const { fd, created, readable } = opened
     let st: fs.Stats
     try {
       st = fs.fstatSync(fd)
@@ -377,6 +455,9 @@ export class JsWriter implements RawWriter {
     this.fd = fd
     this.dev = st.dev
     this.ino = st.ino
+    this.readable = readable
+    this.sizeNow = st.size
+    this.knownEnd = -1 // a file we did not write yet: look at its end once
     return null
   }
 }

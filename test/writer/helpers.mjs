@@ -60,3 +60,14 @@ export function runChildAsync (job, options = {}) {
     }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(JSON.parse(stdout))))
   })
 }
+
+/**
+ * Waits (busy, on the monotonic clock) until the writers' periodic path check
+ * is due again: a rename, delete or new link made before this call is seen by
+ * the next append. Appends within PATH_CHECK_MS of the last check may still
+ * go to the file the writer holds (see docs/design.md, "Follow rotation").
+ */
+export function waitPastPathCheck () {
+  const until = performance.now() + (writer.PATH_CHECK_MS ?? 0) + 1
+  while (performance.now() < until) { /* spin: no timer may run between the change and the append */ }
+}

@@ -1,0 +1,107 @@
+// Bad state: a state file that is corrupt, deleted, of another log path, or
+// whose file is not among the log's generations (a new file with another
+// inode) gets a clear message and a fresh start that never counts an event
+// twice; the state file is written atomically (no temporary file left).
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after } from 'node:test'
+import { append, exporterLib, scrape, scrapeUntil, series, startLibExporter, total } from './helpers/exporter.mjs'
+
+function scratch () {
+  const dir = mkdtempSync(join(tmpdir(), 'ds01-exporter-state-'))
+  after(() => rmSync(dir, { recursive: true, force: true }))
+  return { dir, log: join(dir, 'events.jsonl'), state: join(dir, 'state') }
+}
+
+/** Runs an exporter until it has counted `n` more events appended now, then stops it. */
+async function runOnce (s, n) {
+  const x = await startLibExporter({ eventsFile: s.log, stateDir: s.state })
+  const before = total(await scrape(x.port))
+  append(s.log, n)
+  await scrapeUntil(x.port, (m) => total(m) === before + n, `${before + n} events`)
+  await x.stop()
+  return x
+}
+
+test('the state file holds the counts and the position together, written by rename (no temporary file left)', async () => {
+  const s = scratch()
+  writeFileSync(s.log, '')
+  await runOnce(s, 5)
+  assert.deepEqual(readdirSync(s.state), [exporterLib.STATE_FILE])
+  const state = JSON.parse(readFileSync(join(s.state, exporterLib.STATE_FILE), 'utf8'))
+  assert.equal(state.events.path, s.log)
+  assert.equal(state.events.position.files[0].offset, readFileSync(s.log).length)
+  assert.deepEqual(state.counts.find(([t, src]) => t === 'test.cli' && src === 'tests'), ['test.cli', 'tests', 5])
+})
+
+test('a corrupt state file: a clear message, moved aside, a fresh start from 0 at the end of the log (nothing counted twice)', async () => {
+  const s = scratch()
+  writeFileSync(s.log, '')
+  await runOnce(s, 5)
+  const path = join(s.state, exporterLib.STATE_FILE)
+  writeFileSync(path, readFileSync(path, 'utf8').slice(0, 50)) // cut short
+  append(s.log, 2) // written while it was down: lost with the state, never counted twice
+  const x = await startLibExporter({ eventsFile: s.log, stateDir: s.state })
+  assert.equal(x.e.startMode, 'bad_state')
+  assert.match(x.messages.join('\n'), /exporter-state\.json is corrupt .*moved to .*exporter-state\.json\.bad-.*Starting fresh: counters from 0/)
+  assert.ok(readdirSync(s.state).some((n) => n.startsWith(`${exporterLib.STATE_FILE}.bad-`)), 'the bad file is kept for a look')
+  assert.equal(total(await scrape(x.port)), 0)
+  append(s.log, 3)
+  await scrapeUntil(x.port, (m) => m.get(series('test.cli', 'tests')) === 3, 'the 3 new events')
+})
+
+test('a state file that is JSON but not ours (wrong shape, wrong version) is bad state too', async () => {
+  const s = scratch()
+  writeFileSync(s.log, '')
+  await runOnce(s, 1)
+  const path = join(s.state, exporterLib.STATE_FILE)
+  const state = JSON.parse(readFileSync(path, 'utf8'))
+  writeFileSync(path, JSON.stringify({ ...state, version: 99 }))
+  const x = await startLibExporter({ eventsFile: s.log, stateDir: s.state })
+  assert.equal(x.e.startMode, 'bad_state')
+  assert.match(x.messages.join('\n'), /is not an exporter state file \(version: /)
+})
+
+test('a deleted state file: said so, counting from 0 at the end of the log', async () => {
+  const s = scratch()
+  writeFileSync(s.log, '')
+  await runOnce(s, 4)
+  rmSync(s.state, { recursive: true })
+  const x = await startLibExporter({ eventsFile: s.log, stateDir: s.state })
+  assert.equal(x.e.startMode, 'first_start')
+  assert.match(x.messages.join('\n'), /no state in .* \(a first start, or it was deleted\): counting from the end of the logs, counters from 0/)
+  assert.equal(total(await scrape(x.port)), 0)
+  append(s.log, 1)
+  await scrapeUntil(x.port, (m) => total(m) === 1, 'the new event')
+  assert.ok(existsSync(join(s.state, exporterLib.STATE_FILE)))
+})
+
+test('another log at the same path (a new file, another inode): counters kept (never down), counting from its end', async () => {
+  const s = scratch()
+  writeFileSync(s.log, '')
+  await runOnce(s, 6)
+  renameSync(s.log, join(s.dir, 'elsewhere.jsonl')) // not a generation of the log
+  writeFileSync(s.log, '')
+  append(s.log, 9) // already there when it starts: its old position is not in this file
+  const x = await startLibExporter({ eventsFile: s.log, stateDir: s.state })
+  assert.equal(x.e.startMode, 'position_lost')
+  assert.match(x.messages.join('\n'), /the file it had read to \(inode \d+, \d+ bytes read\) is not .* nor one of its rotated generations.*Keeping the counters/s)
+  assert.equal(total(await scrape(x.port)), 6)
+  append(s.log, 2)
+  await scrapeUntil(x.port, (m) => total(m) === 8, '6 + the 2 new events')
+})
+
+test('a state file of another log path: a fresh start, counters from 0', async () => {
+  const s = scratch()
+  writeFileSync(s.log, '')
+  await runOnce(s, 3)
+  const other = join(s.dir, 'other.jsonl')
+  writeFileSync(other, '')
+  const x = await startLibExporter({ eventsFile: other, stateDir: s.state })
+  assert.equal(x.e.startMode, 'other_log')
+  assert.match(x.messages.join('\n'), /belongs to another log \(.*events\.jsonl, not .*other\.jsonl\)/)
+  assert.equal(total(await scrape(x.port)), 0)
+})
