@@ -149,6 +149,8 @@ test('setup --central: a CA, one TLS listener per host permitting only its certi
   assert.match(again.stdout, /registered already \(port 2601/)
   // the archive's rotation is installed; the config archives under the authenticated name
   assert.match(readFileSync(join(t.root, 'logrotate.d', 'ds01-fleet'), 'utf8'), new RegExp(`^${join(t.root, 'archive')}/\\*/\\*\\.jsonl \\{`, 'm'))
+  const dry = spawnSync('logrotate', ['-d', '-s', join(t.root, 'logrotate.state'), join(t.root, 'logrotate.d', 'ds01-fleet')], { encoding: 'utf8' })
+  assert.equal(dry.status, 0, `logrotate accepts the archive's rotation: ${dry.stderr}`)
   assert.match(readFileSync(join(t.root, 'central.d', '60-ds01-central.conf'), 'utf8'), /property\(name="inputname" securepath="replace"\)/)
   assert.match(readFileSync(join(t.root, 'central.d', '60-ds01-central.conf'), 'utf8'), /options=-c%20standard_conforming_strings%3Don&client_encoding=LATIN1/)
 
