@@ -19,7 +19,8 @@ const CASES = [
   ['node -e 0', process.execPath, ['-e', '0']],
   ['ds01-events --version', process.execPath, [cli, '--version']],
   ['ds01-events log', process.execPath, [cli, 'log', 'gpu.allocate', 'user=alice', 'source=bench', 'container=alice-jupyter', 'gpu=0:1', 'priority=50']],
-  ['bash log_event (wrapper)', 'bash', ['-c', `source ${wrapper}; log_event gpu.allocate alice bench container=alice-jupyter gpu=0:1 priority=50`]],
+  // synchronous: the CLI's start-up through the wrapper (queued events: bench/bash.bench.mjs)
+  ['bash log_event (SYNC=1)', 'bash', ['-c', `DS01_EVENTS_SYNC=1; source ${wrapper}; log_event gpu.allocate alice bench container=alice-jupyter gpu=0:1 priority=50`]],
   ['bash -c true', 'bash', ['-c', 'true']]
 ]
 

@@ -61,13 +61,13 @@ test('a generation outside --since/--until is not read (its damage is never seen
   assert.deepEqual(seqs(untilR.stdout.trim().split('\n')), Array.from({ length: 131 }, (_, i) => i))
 })
 
-test('a damaged .gz is read as far as it goes and counted, and the others still are', () => {
+test('a damaged .gz is read as far as it goes and said (status 1), and the others still are', () => {
   const base = rotatedLog()
   const good = gzipSync(text(events(T0 - 24 * HOUR, 50, -50)))
   writeFileSync(`${base}.4.gz`, good.subarray(0, good.length - 20)) // cut: no gzip trailer
   const r = query(base, ['--all', '--json'])
-  assert.equal(r.status, 0)
-  assert.match(r.stderr, /skipped \d+ line/)
+  assert.equal(r.status, 1)
+  assert.match(r.stderr, /not read: .*events\.jsonl\.4\.gz ends early/)
   const got = seqs(r.stdout.trim().split('\n'))
   assert.deepEqual(got.slice(-400), Array.from({ length: 400 }, (_, i) => i))
 })

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { cleanEnv } from './helpers/cli.mjs'
 import { fileLines, rotationFamily } from './helpers/events.mjs'
 import { logFile, queryInBackground, until, v1 } from './helpers/query.mjs'
-import { IS_ROOT, REPO, ensureGroup, makeLayout } from './helpers/system.mjs'
+import { GROUP, IS_ROOT, REPO, ensureGroup, makeLayout } from './helpers/system.mjs'
 
 const LOGROTATE = ['/usr/sbin/logrotate', '/sbin/logrotate', '/usr/bin/logrotate'].find((p) => existsSync(p))
 const line = (seq, extra = {}) => v1(new Date(Date.UTC(2026, 0, 1) + seq * 1000), 'test.cli', { user: 'u', details: { seq, ...extra } })
@@ -64,7 +64,8 @@ test('follow across real logrotate rotations (shipped config) while writers log:
   writeFileSync(layout.events, '', { mode: 0o664 })
   const config = join(layout.root, 'logrotate.conf')
   const shipped = readFileSync(join(REPO, 'deploy', 'logrotate.d', 'ds01'), 'utf8')
-  writeFileSync(config, shipped.split('/var/log/ds01/').join(`${layout.dir}/`), { mode: 0o644 })
+  // the group standing in for docker: a host without docker has no such group, and logrotate refuses the config
+  writeFileSync(config, shipped.split('/var/log/ds01/').join(`${layout.dir}/`).replace(/ root docker$/gm, ` root ${GROUP}`), { mode: 0o644 })
   const state = join(layout.root, 'logrotate.state')
   const stop = join(layout.root, 'stop')
   const env = cleanEnv({ DS01_EVENTS_FILE: layout.events })
@@ -74,7 +75,7 @@ test('follow across real logrotate rotations (shipped config) while writers log:
     const child = spawn(process.execPath, [join(REPO, 'test', 'helpers', 'rotation-writer.mjs'), mode, REPO, stop, join(layout.root, `${mode}.report`), mode], { env, stdio: ['ignore', 'ignore', 'pipe'] })
     let stderr = ''
     child.stderr.setEncoding('utf8').on('data', (s) => { stderr += s })
-    return { mode, done: new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr }))) }
+    return { mode, child, done: new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr }))) }
   })
   try {
     for (let i = 0; i < 8; i++) {
@@ -112,6 +113,8 @@ test('follow across real logrotate rotations (shipped config) while writers log:
   } finally {
     writeFileSync(stop, '')
     f.child.kill('SIGINT')
+    // a failed assertion above left them running: they must not outlive the test
+    for (const w of writers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL')
   }
   const exit = await f.done
   assert.equal(exit.code, 0, exit.stderr)

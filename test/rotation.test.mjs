@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { cleanEnv } from './helpers/cli.mjs'
 import { TIMESTAMP, fileLines, rotationFamily } from './helpers/events.mjs'
+import { helpersDone } from './helpers/shell.mjs'
 import { GROUP, IS_ROOT, MEMBER, REPO, ensureTestUsers, makeLayout, packageRootFor, spawnAs, userDir } from './helpers/system.mjs'
 
 const LOGROTATE = ['/usr/sbin/logrotate', '/sbin/logrotate', '/usr/bin/logrotate'].find((p) => existsSync(p))
@@ -73,7 +74,8 @@ async function rotationRun (configText, { seconds: runSeconds = SECONDS, rotatio
     ['lib-sync', process.execPath, [writerScript, 'sync', pkg, stop, report('lib-sync'), 'lib-sync'], env],
     ['lib-batched', process.execPath, [writerScript, 'batched', pkg, stop, report('lib-batched'), 'lib-batched'], env],
     ['js-fallback', process.execPath, [writerScript, 'sync', pkg, stop, report('js-fallback'), 'js-fallback'], { ...env, DS01_EVENTS_NATIVE: '0' }],
-    ['bash', join(pkg, 'test', 'helpers', 'rotation-wrapper-loop.sh'), [join(pkg, 'shell', 'ds01_events.sh'), stop, report('bash'), 'bash'], env]
+    // the wrapper's helper keeps its spool in the member's own runtime dir, waited for below
+    ['bash', join(pkg, 'test', 'helpers', 'rotation-wrapper-loop.sh'), [join(pkg, 'shell', 'ds01_events.sh'), stop, report('bash'), 'bash'], { ...env, XDG_RUNTIME_DIR: work }]
   ].filter(([name]) => only === undefined || only.includes(name))
     .map(([name, command, args, writerEnv]) => ({ name, ...spawnAs(MEMBER, command, args, { env: writerEnv }) }))
 
@@ -89,6 +91,7 @@ async function rotationRun (configText, { seconds: runSeconds = SECONDS, rotatio
   }
   writeFileSync(stop, '')
   const exits = await Promise.all(writers.map((w) => w.done))
+  if (writers.some((w) => w.name === 'bash')) assert.ok(helpersDone(work, 60_000), 'the bash wrapper\'s helper wrote its queue and left')
   const seconds = (Date.now() - started) / 1000
 
   const reports = writers.map((w, i) => {

@@ -13,7 +13,7 @@
 // docker group's members, fails it too.
 import { spawnSync } from 'node:child_process'
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
 const tag = `t${process.pid}-`
@@ -28,6 +28,12 @@ function testFiles (dir) {
 }
 
 const passes = []
+// The node that runs this file runs the tests, and is the `node` they find on PATH
+// (the CLI's shebang, the bash wrapper): `/opt/node24/bin/node test/run.mjs` tests Node 24.
+const nodePath = `${dirname(process.execPath)}:${process.env.PATH ?? ''}`
+// The CLI's compile cache (Node >= 22, src/cli/compile-cache.ts) goes here, not into the real home.
+const cacheHome = join(tmp, '.cache')
+console.log(`node ${process.version} (${process.execPath}), N-API ${process.versions.napi}`)
 
 function pass (title, files, env) {
   console.log(`\n## ${title}\n`)
@@ -37,7 +43,7 @@ function pass (title, files, env) {
   const r = spawnSync(process.execPath, ['--test', ...reporters, ...files], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, TMPDIR: tmp, DS01_TEST_TAG: tag, ...env }
+    env: { ...process.env, PATH: nodePath, XDG_CACHE_HOME: cacheHome, TMPDIR: tmp, DS01_TEST_TAG: tag, ...env }
   })
   return r.status === 0
 }
@@ -98,6 +104,7 @@ function summary () {
 /** True when the run left nothing behind; else says what, and removes it. */
 function leftNothing () {
   for (const { notes } of passes) rmSync(notes, { force: true })
+  rmSync(cacheHome, { recursive: true, force: true })
   const files = readdirSync(tmp)
   const users = accountsLeft('passwd')
   const groups = accountsLeft('group')

@@ -3,22 +3,14 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { CLI, WRAPPER, cleanEnv, scratch } from './helpers/cli.mjs'
 import { readEvents } from './helpers/events.mjs'
+import { runScript } from './helpers/shell.mjs'
 import { GROUP, IS_ROOT, OUTSIDER, REPO, ensureTestUsers, packageRootFor, runAs } from './helpers/system.mjs'
 
 const HAS_SHELLCHECK = spawnSync('shellcheck', ['--version']).status === 0
-
-/** Writes `body` as an executable bash script named `name` and runs it. */
-function runScript (name, body, env = {}, dir = scratch()) {
-  const path = join(dir, name)
-  writeFileSync(path, `#!/usr/bin/env bash\nset -euo pipefail\nsource ${JSON.stringify(WRAPPER)}\n${body}\n`)
-  chmodSync(path, 0o755)
-  const r = spawnSync('bash', [path], { encoding: 'utf8', env: cleanEnv(env) })
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr }
-}
 
 test('set -euo pipefail: a writable log, an unwritable one and no arguments -- the script runs to its end', () => {
   const dir = scratch()
@@ -65,7 +57,7 @@ test('source is the file that called log_event, also from a function of a source
   const dir = scratch()
   const file = join(dir, 'events.jsonl')
   writeFileSync(join(dir, 'cleanup-lib.sh'), 'cleanup_one() { log_event admin.cleanup "$1" "" containers_removed=1; }\n')
-  const r = runScript('cron-cleanup.sh', `source ${JSON.stringify(join(dir, 'cleanup-lib.sh'))}\ncleanup_one root\nlog_event admin.cleanup root`, { DS01_EVENTS_FILE: file }, dir)
+  const r = runScript('cron-cleanup.sh', `source ${JSON.stringify(join(dir, 'cleanup-lib.sh'))}\ncleanup_one root\nlog_event admin.cleanup root`, { DS01_EVENTS_FILE: file }, { dir })
   assert.equal(r.status, 0, r.stderr)
   assert.deepEqual(readEvents(file).map((e) => e.source), ['cleanup-lib.sh', 'cron-cleanup.sh'])
 })
@@ -201,4 +193,20 @@ log_event auth.sudo_grant "" "" user=mallory`, { DS01_EVENTS_FILE: file })
   assert.match(warnings[0], /auth\.sudo_grant: argument user=root left out: user is the second argument/)
   assert.match(warnings[1], /argument source=forged left out: source is the third argument/)
   assert.match(warnings[2], /argument user=mallory left out/)
+})
+
+test('what the wrapper knows of the TypeScript layer matches it: the default log, the longest event type', async () => {
+  const text = readFileSync(WRAPPER, 'utf8')
+  const { DEFAULT_EVENTS_FILE } = await import('../dist/common/index.js')
+  const registry = JSON.parse(readFileSync(join(REPO, 'dist', 'event', 'registry.compiled.json'), 'utf8'))
+  assert.equal(text.match(/^_ds01_events_default_file=(.*)$/m)?.[1], DEFAULT_EVENTS_FILE)
+  assert.equal(Number(text.match(/^_ds01_events_type_max=(\d+)$/m)?.[1]), registry.envelope.eventTypeMaxLength)
+  // the glob form of the naming rule says what the registry's pattern says
+  const pattern = new RegExp(registry.envelope.eventTypePattern)
+  const samples = ['gpu.allocate', 'a.b', 'a1_.b2_', 'a.b.c', 'gpu', 'Gpu.x', 'gpu.', '.gpu', 'gpu..x', 'gpu.1x', 'gpu._x', '1a.b', '_a.b', 'a-b.c', 'a.b c', 'a.b\n', 'ä.b', 'a.bé', 'x'.repeat(120) + '.abcdefg', 'x'.repeat(121) + '.abcdefg']
+  const script = `source ${JSON.stringify(WRAPPER)}\nfor t in "$@"; do if _ds01_events_type_ok "$t"; then echo 1; else echo 0; fi; done`
+  for (const locale of ['C', 'C.UTF-8']) {
+    const r = spawnSync('bash', ['-c', script, 'bash', ...samples], { encoding: 'utf8', env: { ...cleanEnv(), LC_ALL: locale } })
+    assert.deepEqual(r.stdout.trim().split('\n'), samples.map((t) => (t.length <= registry.envelope.eventTypeMaxLength && pattern.test(t) ? '1' : '0')), locale)
+  }
 })

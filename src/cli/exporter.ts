@@ -1,5 +1,5 @@
 // `ds01-events exporter`: the Prometheus exporter, until SIGTERM or SIGINT.
-import { parseArgs } from 'node:util'
+import { parseCommandArgs } from '../common/index.js'
 import { runHelp, usageError } from './help.js'
 
 const OPTIONS = {
@@ -23,15 +23,13 @@ export function parseListen(text: string, defaultHost: string): { host: string; 
 }
 
 export async function runExporterCommand(args: string[]): Promise<number> {
-  let values
-  try {
-    values = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }).values
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err)
-    const hint = /'--port'|'--addr'|'--web.listen-address'/.test(message) ? ` (did you mean --listen ADDR:PORT?)` : /'--state'|'--statedir'/.test(message) ? ' (did you mean --state-dir DIR?)' : ''
-    return usageError('exporter', message + hint)
+  const parsed = parseCommandArgs(args, OPTIONS)
+  if (!parsed.ok) {
+    const hint = /--(port|addr|address|web\.listen-address)\b/.test(parsed.problem) && !/did you mean/.test(parsed.problem) ? ' (did you mean --listen ADDR:PORT?)' : ''
+    return usageError('exporter', parsed.problem + hint)
   }
-  if (values.help === true) return runHelp(['exporter'])
+  if (parsed.help) return runHelp(['exporter'])
+  const values = parsed.values
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { DEFAULT_LISTEN, DEFAULT_STATE_DIR, Exporter } = require('../exporter/index.js') as typeof import('../exporter/index.js')
   let listen = DEFAULT_LISTEN

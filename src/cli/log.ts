@@ -70,6 +70,13 @@ function separate(args: string[]): { optionArgs: string[]; positionals: string[]
 }
 
 export function runLog(args: string[]): number | Promise<number> {
+  // `log --spool FILE --pid PID`: the bash wrapper's helper (spool.ts), not for people
+  if (args[0] === '--spool') {
+    const spool = parseCommandArgs(args, { spool: { type: 'string' }, pid: { type: 'string' }, stderr: { type: 'boolean' } } as const)
+    if (!spool.ok) return usageError(spool.problem)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('./spool.js') as typeof import('./spool.js')).runSpool(spool.values.spool ?? '', spool.values.pid, spool.values.stderr === true)
+  }
   const { optionArgs, positionals, misplaced } = separate(args)
   if (misplaced !== undefined) return usageError(misplaced)
   const parsed = parseCommandArgs(optionArgs, LOG_OPTIONS, true)

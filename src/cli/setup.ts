@@ -6,6 +6,7 @@ import * as fs from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { DEFAULT_EVENTS_FILE, DEFAULT_GPU_UTILIZATION_FILE, parseCommandArgs } from '../common/index.js'
 import { runHelp, usageError } from './help.js'
+import { installWasteJob } from './setup-waste.js'
 
 const DEFAULT_DIR = dirname(DEFAULT_EVENTS_FILE)
 const LOG_FILES = [basename(DEFAULT_EVENTS_FILE), basename(DEFAULT_GPU_UTILIZATION_FILE)]
@@ -22,6 +23,8 @@ export const SETUP_OPTIONS = {
   'logrotate-dir': { type: 'string' },
   'cron-dir': { type: 'string' },
   'no-cron': { type: 'boolean' },
+  exporter: { type: 'boolean' },
+  'systemd-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' }
 } as const
 
@@ -153,7 +156,7 @@ export function runSetup(args: string[]): number {
   if (!parsed.ok) return usageError('setup', parsed.problem)
   if (parsed.help) return runHelp(['setup'])
   const values = parsed.values
-  for (const name of ['dir', 'group', 'logrotate-dir', 'cron-dir'] as const) {
+  for (const name of ['dir', 'group', 'logrotate-dir', 'cron-dir', 'systemd-dir'] as const) {
     if (values[name] === '') return usageError('setup', `--${name} needs a value`)
   }
   if (values['no-cron'] === true && values['cron-dir'] !== undefined) return usageError('setup', '--cron-dir and --no-cron contradict each other')
@@ -182,6 +185,9 @@ export function runSetup(args: string[]): number {
     const configPath = join(logrotateDir, 'ds01')
     installFile(configPath, config, 0o644)
     installCron(cronDir, values['cron-dir'] !== undefined, configPath)
+    if (values.exporter === true) installExporterUnit(values['systemd-dir'] ?? '/etc/systemd/system', values['systemd-dir'] === undefined)
+    // gpu waste every 30 min (setup-waste.ts)
+    installWasteJob({ cronDir, explicitCron: values['cron-dir'] !== undefined, systemdDir: values['systemd-dir'], logDir: dir }, { installFile, say })
   } catch (err) {
     const message = err instanceof SetupError ? err.message : (err instanceof Error ? err.message : String(err))
     process.stderr.write(`ds01-events setup: ${message}\n`)
@@ -199,4 +205,18 @@ function installCron(cronDir: string | undefined, explicit: boolean, configPath:
   }
   const script = fs.readFileSync(CRON_TEMPLATE, 'utf8').split('/etc/logrotate.d/ds01').join(configPath)
   installFile(join(cronDir, 'ds01-logrotate'), script, 0o755)
+}
+
+/** `--exporter`: the exporter's unit (its own user in the docker group, read-only logs: docs/exporter.md). */
+function installExporterUnit(unitDir: string, live: boolean): void {
+  const unit = fs.readFileSync(join(PACKAGE_ROOT, 'deploy', 'systemd', 'ds01-events-exporter.service'), 'utf8')
+  installFile(join(unitDir, 'ds01-events-exporter.service'), unit, 0o644)
+  if (live) {
+    try {
+      execFileSync('systemctl', ['daemon-reload'], { stdio: 'ignore' })
+    } catch {
+      // no systemd here: the note below says what to run
+    }
+  }
+  say('start the exporter: systemctl enable --now ds01-events-exporter (metrics at http://127.0.0.1:19101/metrics)')
 }

@@ -9,12 +9,13 @@ import * as fs from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { DEFAULT_EVENTS_FILE, DEFAULT_GPU_UTILIZATION_FILE, parseCommandArgs } from '../common/index.js'
 import { runHelp, usageError } from './help.js'
+import { WASTE_CRON, WASTE_SERVICE, WASTE_TIMER, wastePaths } from './setup-waste.js'
 import { SETUP_OPTIONS } from './setup.js'
 import { FLEET_OPTIONS } from './setup-fleet.js'
 
 const DEFAULT_DIR = dirname(DEFAULT_EVENTS_FILE)
 const SYSTEM_UNIT_DIR = '/etc/systemd/system'
-const UNIT = 'ds01-gpu-monitor.service'
+const UNITS = ['ds01-gpu-monitor.service', 'ds01-events-exporter.service']
 const MONITOR_USER = 'ds01-monitor'
 const LOG_NAMES = [basename(DEFAULT_EVENTS_FILE), basename(DEFAULT_GPU_UTILIZATION_FILE)]
 
@@ -136,17 +137,18 @@ function systemctl(args: string[]): boolean {
  * directory (with --systemd-dir, a test tree, only the files go), then the
  * file, its drop-ins (`systemctl edit`) and any enablement links by hand.
  */
-function removeUnit(unitDir: string, live: boolean): void {
-  const unitPath = join(unitDir, UNIT)
+function removeUnit(unitDir: string, live: boolean, unit: string, optional = false): void {
+  const unitPath = join(unitDir, unit)
   const owner = ownership(unitPath)
+  if (owner === 'missing' && optional && !fs.existsSync(`${unitPath}.d`)) return // (setup --exporter not used: nothing to say)
   if (owner === 'foreign') {
     say(`${unitPath}: kept, with its drop-ins and links (not installed by ds01-events: it does not name it)`)
     return
   }
   const ours = owner === 'ours'
   if (live && ours) {
-    if (systemctl(['disable', '--now', UNIT])) say(`${UNIT}: stopped and disabled`)
-    else say(`${UNIT}: systemctl disable --now failed or is missing; removing the files anyway`)
+    if (systemctl(['disable', '--now', unit])) say(`${unit}: stopped and disabled`)
+    else say(`${unit}: systemctl disable --now failed or is missing; removing the files anyway`)
   }
   removeFile(unitPath)
   const dropIns = `${unitPath}.d`
@@ -156,13 +158,30 @@ function removeUnit(unitDir: string, live: boolean): void {
   }
   for (const entry of fs.readdirSync(unitDir, { withFileTypes: true })) {
     if (!entry.isDirectory() || !entry.name.endsWith('.wants')) continue
-    const link = join(unitDir, entry.name, UNIT)
+    const link = join(unitDir, entry.name, unit)
     if (fs.lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink() === true) {
       fs.rmSync(link)
       say(`${link}: removed`)
     }
   }
   if (live && ours) systemctl(['daemon-reload'])
+}
+
+/** The GPU waste check's timer (stopped first when live), service and cron file, as setup-waste.ts put them. */
+function removeWasteJob(unitDir: string, cronDir: string, live: boolean): void {
+  const { cronD, unitDir: besideCron } = wastePaths(cronDir)
+  if (live && ownership(join(unitDir, WASTE_TIMER)) === 'ours' && systemctl(['disable', '--now', WASTE_TIMER])) say(`${WASTE_TIMER}: stopped and disabled`)
+  const removed: boolean[] = []
+  for (const dir of new Set([unitDir, besideCron])) {
+    removed.push(removeFile(join(dir, WASTE_TIMER), true), removeFile(join(dir, WASTE_SERVICE), true))
+    const link = join(dir, 'timers.target.wants', WASTE_TIMER)
+    if (fs.lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink() === true) {
+      fs.rmSync(link)
+      say(`${link}: removed`)
+    }
+  }
+  removed.push(removeFile(join(cronD, WASTE_CRON), true))
+  if (live && removed.some(Boolean)) systemctl(['daemon-reload'])
 }
 
 /** Our log files (rotated ones included: events.jsonl.1, .2.gz ...), then the directory if nothing else is in it. */
@@ -217,7 +236,8 @@ export function runUninstall(args: string[]): number {
   const dir = values.dir ?? DEFAULT_DIR
   const unitDir = values['systemd-dir'] ?? SYSTEM_UNIT_DIR
   try {
-    if (fs.existsSync(unitDir)) removeUnit(unitDir, values['systemd-dir'] === undefined)
+    if (fs.existsSync(unitDir)) for (const unit of UNITS) removeUnit(unitDir, values['systemd-dir'] === undefined, unit, unit !== UNITS[0])
+    removeWasteJob(unitDir, values['cron-dir'] ?? '/etc/cron.hourly', values['systemd-dir'] === undefined)
     removeFile(join(values['logrotate-dir'] ?? '/etc/logrotate.d', 'ds01'))
     removeFile(join(values['cron-dir'] ?? '/etc/cron.hourly', 'ds01-logrotate'))
     removeFleet(values['rsyslog-dir'] ?? '/etc/rsyslog.d', values['sbin-dir'] ?? '/usr/local/sbin', unitDir, values['systemd-dir'] === undefined,

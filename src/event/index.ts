@@ -14,3 +14,5 @@ export const SCHEMA_VERSION = '1'
 /** Every registered type: description, fields, and (lazily) its zod schema. */
 export const EVENT_TYPES: EventTypeRegistry = eventTypes()
 export { parseValue } from './field-value.js'
+/** @internal the bash wrapper's helper (src/cli/spool.ts) */
+export { atCallTime, epochTimestamp } from './clock.js'

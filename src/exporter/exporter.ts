@@ -8,6 +8,8 @@ import { EventCounts } from './counts.js'
 import { ExporterMetrics, labelKey, labelValues, pairValues, type FamilySpec, type GaugeSpec } from './metrics.js'
 import { loadState, saveState, STATE_VERSION, type LogState, type SavedState } from './state.js'
 import { LogTail } from './tail.js'
+import { ALLOCATED_FAMILY, GpuMetrics, IDLE_FAMILY } from './gpu.js'
+import { noSkips } from '../reader/index.js'
 
 export const DEFAULT_LISTEN = { host: '127.0.0.1', port: 19101 }
 export const DEFAULT_STATE_DIR = '/var/lib/ds01-events'
@@ -65,6 +67,9 @@ export class Exporter {
   private savedAt = Date.now()
   private readonly saves = new Map([['ok', 0], ['failed', 0]])
   private lastFailureNote = 0
+  private readonly gpu: GpuMetrics | null = null
+  /** GPU lines whose envelope reads but whose sample does not */
+  private readonly sampleSkips = noSkips()
   /** the values saved last: what /metrics shows */
   private shownCounts = new Map<string, number>()
   private shownSaved = new Map<string, Map<string, number>>()
@@ -73,15 +78,23 @@ export class Exporter {
     this.stateDir = o.stateDir ?? DEFAULT_STATE_DIR
     this.say = o.onMessage ?? ((m) => process.stderr.write(`ds01-events exporter: ${m}\n`))
     const eventsPath = resolveEventsFile(o.eventsFile)
-    this.logs.push({ name: 'events', tail: new LogTail({ path: eventsPath, sink: this.eventSink() }) })
     const gpuPath = o.gpuFile === null ? null : resolveGpuUtilizationFile(o.gpuFile)
-    if (gpuPath !== null) this.logs.push({ name: 'gpu', tail: new LogTail({ path: gpuPath, sink: this.gpuSink() }) })
+    if (gpuPath !== null) this.gpu = new GpuMetrics(eventsPath, gpuPath)
+    this.logs.push({ name: 'events', tail: new LogTail({ path: eventsPath, sink: this.eventSink() }) })
+    if (gpuPath !== null) this.logs.push({ name: 'gpu', tail: new LogTail({ path: gpuPath, sink: this.gpuSink(), onChunk: () => this.gpu?.feed(false) }) })
     const gauges: GaugeSpec[] = [
       { name: 'ds01_exporter_read_lag_bytes', help: 'Bytes written to a log that the exporter has not read yet.', labelNames: ['log'], read: () => this.lagBytes() },
       { name: 'ds01_exporter_read_lag_seconds', help: 'Age of the values shown: seconds since the counts were last saved with their position.', labelNames: [], read: () => [[{}, (Date.now() - this.savedAt) / 1000]] },
       { name: 'ds01_exporter_start_info', help: 'How this exporter started: resumed from its state, first_start, bad_state, other_log, position_lost.', labelNames: ['mode'], read: () => [[{ mode: this.startMode }, 1]] }
     ]
-    this.metrics = new ExporterMetrics([EVENTS_FAMILY, REFUSED_FAMILY, SKIPPED_FAMILY, GENERATIONS_FAMILY, SAVES_FAMILY], gauges, o.processMetrics !== false)
+    const families = [EVENTS_FAMILY, REFUSED_FAMILY, SKIPPED_FAMILY, GENERATIONS_FAMILY, SAVES_FAMILY]
+    if (this.gpu !== null) {
+      families.push(ALLOCATED_FAMILY, IDLE_FAMILY)
+      gauges.push(...this.gpu.gauges())
+      this.saved.set(ALLOCATED_FAMILY.name, new Map())
+      this.saved.set(IDLE_FAMILY.name, new Map())
+    }
+    this.metrics = new ExporterMetrics(families, gauges, o.processMetrics !== false)
   }
 
   private async lagBytes(): Promise<Array<[Record<string, string>, number]>> {
@@ -96,17 +109,21 @@ export class Exporter {
         const type = utf8Text(fast.type)
         this.counts.add(type, fast.source === undefined ? undefined : utf8Text(fast.source))
         if (type === 'system.shutdown') this.onShutdown(parseEventLine(buf.toString('utf8', start, end))?.details)
+        this.gpu?.eventLine(buf, start, end, type, null)
       } else if (event !== null) {
         this.counts.add(event.event_type, event.source)
         if (event.event_type === 'system.shutdown') this.onShutdown(event.details)
+        this.gpu?.eventLine(buf, start, end, event.event_type, event)
       }
     }
   }
 
   private gpuSink(): LineSink {
-    return (_buf, _start, _end, fast, event) => {
+    const samples = this.gpu?.sampleSink(this.sampleSkips)
+    return (buf, start, end, fast, event) => {
       if (fast !== null) this.counts.add(utf8Text(fast.type), fast.source === undefined ? undefined : utf8Text(fast.source))
       else if (event !== null) this.counts.add(event.event_type, event.source)
+      samples?.(buf, start, end, fast, event)
     }
   }
 
@@ -180,7 +197,20 @@ export class Exporter {
   }
 
   private async resume(): Promise<void> {
+    await this.resumeLogs()
+    this.gpu?.feed(true)
+  }
+
+  /** The GPU accounting primed from the logs: counting from `from` (where saved counters end), on top of `base`. */
+  private async primeGpu(from: number, base: Map<string, Map<string, number>> | null): Promise<void> {
+    if (this.gpu === null) return
+    const problem = await this.gpu.prime(from, from, base)
+    if (problem !== null) this.say(`GPU accounting: ${problem} (the GPU metrics start from what is logged from now on)`)
+  }
+
+  private async resumeLogs(): Promise<void> {
     const loaded = loadState(this.stateDir)
+    if (loaded.kind !== 'ok' || loaded.state.events.path !== this.logs[0].tail.path) await this.primeGpu(Date.now(), null)
     if (loaded.kind === 'none') {
       this.startMode = 'first_start'
       this.say(`no state in ${this.stateDir} (a first start, or it was deleted): counting from the end of the logs, counters from 0`)
@@ -205,6 +235,9 @@ export class Exporter {
       const family = this.saved.get(name)
       if (family !== undefined) for (const [key, value] of Object.entries(series)) family.set(key, value)
     }
+    const accounting = state.accounting as { counted_to?: unknown } | undefined
+    const countedTo = typeof accounting?.counted_to === 'number' ? accounting.counted_to : Date.parse(state.saved_at)
+    await this.primeGpu(Number.isFinite(countedTo) ? countedTo : Date.now(), new Map([ALLOCATED_FAMILY.name, IDLE_FAMILY.name].map((n) => [n, new Map(this.saved.get(n) ?? [])])))
     this.snapshot()
     this.publishSaved(true)
     this.startMode = 'resumed'
@@ -230,7 +263,7 @@ export class Exporter {
         this.running = null
         this.schedule()
       })
-    }, this.o.pollMs ?? 250)
+    }, this.o.pollMs ?? 500)
   }
 
   private async tick(): Promise<void> {
@@ -239,13 +272,14 @@ export class Exporter {
     } catch (err) {
       this.say(`reading failed (it goes on at the next look): ${(err as Error).message}`)
     }
-    if (Date.now() - this.lastSave >= (this.o.saveMs ?? 1000)) this.saveAndPublish()
+    this.gpu?.feed(true)
+    if (Date.now() - this.lastSave >= (this.o.saveMs ?? 2000)) this.saveAndPublish()
     if (this.metrics.waiting) this.publishSaved(false)
     this.publishHealth()
   }
 
   private saveAndPublish(): void {
-    if (this.counts.total === this.savedTotal) return
+    if (this.counts.total === this.savedTotal && this.gpu === null) return
     try {
       this.save()
     } catch (err) {
@@ -258,6 +292,8 @@ export class Exporter {
   }
 
   private state(): SavedState {
+    const now = Date.now()
+    if (this.gpu !== null) for (const [name, series] of this.gpu.counters(now)) this.saved.set(name, series)
     const counters: Record<string, Record<string, number>> = {}
     for (const [name, series] of this.saved) counters[name] = Object.fromEntries(series)
     const logState = (log: FollowedLog | undefined): LogState | undefined => log === undefined ? undefined : { path: log.tail.path, position: log.tail.position() }
@@ -267,7 +303,8 @@ export class Exporter {
       events: logState(this.logs[0]) as LogState,
       gpu: logState(this.logs[1]),
       counts: this.counts.entries(),
-      counters
+      counters,
+      accounting: this.gpu === null ? undefined : { counted_to: now }
     }
   }
 
@@ -298,7 +335,8 @@ export class Exporter {
     const skipped: Array<[string, number]> = []
     const generations: Array<[string, number]> = []
     for (const log of this.logs) {
-      skipped.push([labelKey([log.name, 'unreadable']), log.tail.skips.unreadable], [labelKey([log.name, 'torn']), log.tail.skips.torn])
+      const unreadable = log.tail.skips.unreadable + (log.name === 'gpu' ? this.sampleSkips.unreadable : 0)
+      skipped.push([labelKey([log.name, 'unreadable']), unreadable], [labelKey([log.name, 'torn']), log.tail.skips.torn])
       generations.push([labelKey([log.name]), log.tail.generations])
     }
     this.metrics.publish(SKIPPED_FAMILY.name, skipped, true)
@@ -315,7 +353,8 @@ export class Exporter {
       // (only once it has resumed: a start that failed saves nothing)
       if (this.following) {
         for (const log of this.logs) await log.tail.poll()
-        if (this.counts.total !== this.savedTotal) this.save()
+        this.gpu?.feed(true)
+        if (this.counts.total !== this.savedTotal || this.gpu !== null) this.save()
       }
     } catch (err) {
       this.say(`the last save failed: ${(err as Error).message}`)

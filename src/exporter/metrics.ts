@@ -3,7 +3,7 @@
 // shows less), and a series that appears with a new label pair is shown at 0
 // for one scrape before its count is added, so that increase() sees its
 // first event too.
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Gauge, Registry } from 'prom-client'
 import { splitKey } from './counts.js'
 
 /** A counter family whose true values live elsewhere (the state): name, help, label names. */
@@ -100,13 +100,7 @@ export class ExporterMetrics {
         }
       })
     }
-    if (processMetrics) {
-      collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 100 })
-      // the event loop histogram reads about its own sampling interval at this precision: misleading, left out
-      for (const name of ['min', 'max', 'mean', 'stddev', 'p50', 'p90', 'p99']) this.registry.removeSingleMetric(`nodejs_eventloop_lag_${name}_seconds`)
-      // gauges named like counters: promtool check metrics refuses them
-      for (const name of ['handles', 'requests', 'resources']) this.registry.removeSingleMetric(`nodejs_active_${name}_total`)
-    }
+    if (processMetrics) processMetricsOf(this.registry)
   }
 
   /** Shows a family's saved values (`key` as labelKey makes it). */
@@ -139,5 +133,36 @@ export function * pairValues(counts: Map<string, number>): Iterable<[string, num
   for (const [key, n] of counts) {
     const [type, source] = splitKey(key)
     yield [labelKey([type, source]), n]
+  }
+}
+
+/**
+ * The process's own numbers, read at each scrape. Not prom-client's default
+ * metrics: those keep an event loop histogram ticking (a wake-up every 10 ms)
+ * and name three gauges like counters, which promtool refuses.
+ */
+function processMetricsOf(registry: Registry): void {
+  const startedAt = Math.round(Date.now() / 1000 - process.uptime())
+  let cpuShown = 0
+  const cpu: Counter = new Counter({
+    name: 'process_cpu_seconds_total',
+    help: 'User and system CPU time of the exporter, in seconds.',
+    registers: [registry],
+    collect() {
+      const u = process.cpuUsage()
+      const now = (u.user + u.system) / 1e6
+      if (now > cpuShown) {
+        cpu.inc(now - cpuShown)
+        cpuShown = now
+      }
+    }
+  })
+  const gauges: Array<[string, string, () => number]> = [
+    ['process_start_time_seconds', 'Start time of the exporter since the epoch, in seconds.', () => startedAt],
+    ['process_resident_memory_bytes', 'Resident memory of the exporter, in bytes.', () => process.memoryUsage.rss()],
+    ['nodejs_heap_size_used_bytes', 'V8 heap in use, in bytes.', () => process.memoryUsage().heapUsed]
+  ]
+  for (const [name, help, read] of gauges) {
+    const gauge: Gauge = new Gauge({ name, help, registers: [registry], collect() { gauge.set(read()) } })
   }
 }

@@ -42,6 +42,8 @@ export interface TailOptions {
   sink: LineSink
   /** after a rotation the renamed file is read this long too (a writer may finish its line there) */
   graceMs?: number
+  /** called after each chunk's lines went to the sink (a consumer may take what it collected) */
+  onChunk?: () => void
 }
 
 export type StartResult = { resumed: true } | { resumed: false; problem: string }
@@ -366,6 +368,7 @@ export class LogTail {
       }
       this.scanner.scan(buf, start, lastNl)
       file.offset += lastNl + 1
+      this.o.onChunk?.()
       if (bytesRead < buf.length) break
     }
     if (dropping) this.skips.unreadable++
@@ -397,6 +400,7 @@ export class LogTail {
           continue
         }
         this.scanner.scan(buf, 0, lastNl)
+        this.o.onChunk?.()
         carry = Buffer.from(buf.subarray(lastNl + 1))
       }
     } catch {

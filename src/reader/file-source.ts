@@ -1,11 +1,13 @@
-// The file source: a log and its rotated generations (`.1`, `.2.gz`, ... as
-// the shipped logrotate config names them), oldest first, as one stream of
+// The file source: a log and its rotated generations (`.1`, `.2.gz`, ..., and
+// the dateext names, see generations.ts), oldest first, as one stream of
 // lines. Files wholly outside --since/--until are not opened past their first
 // line; --since seeks by bisection in a plain file; --follow then tails the
 // current file across rotations, like `tail -F`.
-import { constants, promises as fsp, readdirSync, statSync } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
-import { createGunzip } from 'node:zlib'
+import { constants, promises as fsp, statSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { gunzipHead } from './gunzip.js'
+import { listOrderedGenerations, type Generation } from './generations.js'
+import type { Progress } from './cursor.js'
 import type { QueryFilter } from './filter.js'
 import { LineScanner, PAST_UNTIL, v1TimestampAt } from './scan.js'
 import { parseEventLine, type SkipCounts } from './record.js'
@@ -16,35 +18,9 @@ export const DISORDER_SLACK_MS = 5 * 60_000
 const CHUNK_BYTES = 4 << 20
 const PROBE_BYTES = 64 << 10
 
-export interface Generation {
-  path: string
-  gz: boolean
-  /** 0 for the current file, N for `.N` / `.N.gz` */
-  index: number
-}
+export type { Generation } from './generations.js'
 
-export type OpenResult = { ok: true; generations: Generation[] } | { ok: false; problem: string; code: string }
-
-/** The current file and its rotated generations, oldest first. */
-export function listGenerations(path: string): Generation[] {
-  const dir = dirname(path)
-  const base = basename(path)
-  const found: Generation[] = []
-  let names: string[] = []
-  try {
-    names = readdirSync(dir)
-  } catch {
-    // the directory cannot be listed (permissions): the current file alone may still be readable
-  }
-  for (const name of names) {
-    if (!name.startsWith(base + '.')) continue
-    const m = /^\.(\d+)(\.gz)?$/.exec(name.slice(base.length))
-    if (m !== null) found.push({ path: join(dir, name), gz: m[2] !== undefined, index: Number(m[1]) })
-  }
-  found.sort((a, b) => b.index - a.index)
-  found.push({ path, gz: false, index: 0 })
-  return found
-}
+export type OpenResult = { ok: true; generations: Generation[]; problems: string[] } | { ok: false; problem: string; code: string }
 
 function explain(path: string, err: NodeJS.ErrnoException): { problem: string; code: string } {
   const code = err.code ?? 'EIO'
@@ -80,17 +56,17 @@ function isDirectory(path: string): boolean {
 }
 
 export async function openGenerations(path: string, follow: boolean): Promise<OpenResult> {
-  const all = listGenerations(path)
+  const { generations: all, problems } = await listOrderedGenerations(path, (p, gz) => firstTimeOf({ path: p, gz, index: -1 }))
   const current = all[all.length - 1]
   try {
     await (await openRegular(current.path)).close()
-    return { ok: true, generations: all }
+    return { ok: true, generations: all, problems }
   } catch (err) {
     const e = err as NodeJS.ErrnoException
     // rotated away and not yet re-created: the generations are still there
-    if (e.code === 'ENOENT' && all.length > 1) return { ok: true, generations: follow ? all : all.slice(0, -1) }
+    if (e.code === 'ENOENT' && all.length > 1) return { ok: true, generations: follow ? all : all.slice(0, -1), problems }
     // not there yet: follow waits for it, as tail -F does (the directory must exist)
-    if (e.code === 'ENOENT' && follow && isDirectory(dirname(current.path))) return { ok: true, generations: all }
+    if (e.code === 'ENOENT' && follow && isDirectory(dirname(current.path))) return { ok: true, generations: all, problems }
     return { ok: false, ...explain(current.path, e) }
   }
 }
@@ -107,19 +83,29 @@ async function headOf(gen: Generation): Promise<Buffer> {
       await handle.close()
     }
   }
-  const stream = (await openRegular(gen.path)).createReadStream({ highWaterMark: 16 << 10 }).pipe(createGunzip())
-  const parts: Buffer[] = []
-  let length = 0
+  // closed here, never left to the garbage collector
+  const handle = await openRegular(gen.path)
   try {
-    for await (const part of stream as AsyncIterable<Buffer>) {
-      parts.push(part)
-      length += part.length
-      if (length >= PROBE_BYTES) break
-    }
+    return await gunzipHead(handle, (await handle.stat()).size, PROBE_BYTES)
   } finally {
-    stream.destroy()
+    await handle.close()
   }
-  return Buffer.concat(parts)
+}
+
+/** Probes at once: handles stay bounded however many generations there are. */
+const PROBES_AT_ONCE = 8
+
+async function boundedMap<T, R>(items: readonly T[], f: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++
+      out[i] = await f(items[i])
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(PROBES_AT_ONCE, items.length) }, worker))
+  return out
 }
 
 /** The time of the first readable line of buf (ms), or NaN. */
@@ -156,7 +142,7 @@ async function firstTimeOf(gen: Generation): Promise<number> {
  */
 export async function generationsInRange(gens: Generation[], filter: QueryFilter): Promise<Generation[]> {
   if (filter.since === undefined && filter.until === undefined) return gens
-  const firsts = await Promise.all(gens.map((g) => firstTimeOf(g)))
+  const firsts = await boundedMap(gens, (g) => firstTimeOf(g))
   const kept: Generation[] = []
   for (let i = 0; i < gens.length; i++) {
     if (filter.until !== undefined && firsts[i] > filter.until.getTime() + DISORDER_SLACK_MS) break
@@ -196,6 +182,24 @@ export interface ScanState {
   skips: SkipCounts
   /** set to stop early (the consumer went away) */
   stopped: () => boolean
+  /** where reading is, for cursors (see cursor.ts); updated per chunk */
+  progress?: Progress
+  /** the buffer offset of the newline of the last line the sink got (-1: none since reset) */
+  sunk?: { last: number }
+}
+
+/** Before a chunk is scanned: where its buffer starts in the content. */
+export function chunkStart(state: ScanState, base: number): void {
+  if (state.progress !== undefined) state.progress.base = base
+  if (state.sunk !== undefined) state.sunk.last = -1
+}
+
+/** After a chunk is scanned up to its newline at buffer offset lastNl: where a resumed read starts. */
+export function chunkDone(state: ScanState, base: number, lastNl: number, pastUntil: boolean): void {
+  const p = state.progress
+  if (p === undefined || p.file === null) return
+  const upTo = pastUntil ? (state.sunk?.last ?? -1) : lastNl
+  if (upTo >= 0) p.done = { file: p.file, offset: base + upTo + 1 }
 }
 
 /** Where a scan ended: after the last complete line, and whether a line past --until ended it. */
@@ -239,7 +243,9 @@ export async function * scanRange(handle: fsp.FileHandle, position: number, stat
     }
     const lastNl = buf.lastIndexOf(0x0a, filled - 1)
     if (lastNl >= start) {
+      chunkStart(state, base)
       const r = state.scanner.scan(buf, start, lastNl)
+      chunkDone(state, base, lastNl, r === PAST_UNTIL)
       if (r === PAST_UNTIL) {
         end.position = base + lastNl + 1
         end.pastUntil = true
@@ -253,45 +259,4 @@ export async function * scanRange(handle: fsp.FileHandle, position: number, stat
     if (start > 0 && carry > 0) buf.copy(buf, 0, start, filled)
     base += start
   }
-}
-
-/** Reads a gzipped generation through the scanner, yielding after each chunk. */
-export async function * scanGz(path: string, state: ScanState, end: ScanEnd): AsyncGenerator<void> {
-  const stream = (await openRegular(path)).createReadStream({ highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }))
-  let carry: Buffer = Buffer.alloc(0)
-  let dropping = false
-  try {
-    for await (const part of stream as AsyncIterable<Buffer>) {
-      if (state.stopped()) return
-      let buf = carry.length === 0 ? part : Buffer.concat([carry, part])
-      if (dropping) {
-        const nl = buf.indexOf(0x0a)
-        if (nl < 0) { carry = Buffer.alloc(0); continue }
-        dropping = false
-        buf = buf.subarray(nl + 1)
-      }
-      const lastNl = buf.lastIndexOf(0x0a)
-      if (lastNl < 0) {
-        // no newline yet: keep it, up to the bound on a line
-        if (buf.length >= CHUNK_BYTES) {
-          state.skips.unreadable++
-          dropping = true
-          carry = Buffer.alloc(0)
-        } else {
-          carry = buf
-        }
-        continue
-      }
-      if (state.scanner.scan(buf, 0, lastNl) === PAST_UNTIL) {
-        end.pastUntil = true
-        yield
-        return
-      }
-      carry = buf.subarray(lastNl + 1)
-      yield
-    }
-  } finally {
-    stream.destroy()
-  }
-  if (carry.length > 0 && !dropping) state.skips.torn++
 }

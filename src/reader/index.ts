@@ -8,7 +8,9 @@ export { NUMBER_TEXT } from './where.js'
 export { noSkips, parseEventLine, eventOf, timeOf, type EventRecord, type ParsedEvent, type SkipCounts } from './record.js'
 export { parseWhen, WHEN_FORMS } from './when.js'
 /** @internal */
-export { DISORDER_SLACK_MS, listGenerations, openGenerations, type Generation } from './file-source.js'
+export { DISORDER_SLACK_MS, openGenerations } from './file-source.js'
+/** @internal */
+export { listGenerations, listOrderedGenerations, parseGenerationName, type Generation, type Listing } from './generations.js'
 /** @internal */
 export { drive, type DriveOptions } from './read.js'
 /** @internal */
@@ -19,4 +21,9 @@ export { readEvents, readRecords, describeSkips, type ReadEventsOptions } from '
 /** @internal */
 export { RawLines, summarySink } from './sinks.js'
 /** @internal */
-export { QueryOutput, type OutputWriter, type QueryOutputOptions } from './query-output.js'
+export { QueryOutput, type OutputWriter, type QueryOutputOptions, type RecordFormatter } from './query-output.js'
+export { decodeCursor, encodeCursor, FINGERPRINT_BYTES, type FileIdentity, type Position } from './cursor.js'
+/** @internal */
+export { Progress } from './cursor.js'
+/** @internal */
+export { checkFieldName, FieldGroups, FieldsFormatter, fieldOf, parseFieldList, ValueCounts } from './fields.js'

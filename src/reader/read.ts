@@ -2,155 +2,70 @@
 // follow) the current file as it grows, across rotations. Lines that pass the
 // filter go to a sink; the generator yields after each chunk so a consumer
 // can take what the sink collected (and stop us by returning).
-import { promises as fsp, type Stats } from 'node:fs'
-import { setTimeout as sleep } from 'node:timers/promises'
-import type { QueryFilter } from './filter.js'
+// What is read is what the files held when the read started (see snapshot.ts):
+// a rotation under a long read moves files, it does not change the answer.
+import type { promises as fsp } from 'node:fs'
 import { LineScanner, type LineSink } from './scan.js'
-import type { SkipCounts } from './record.js'
-import { DISORDER_SLACK_MS, generationsInRange, openRegular, scanGz, scanRange, seekSince, type Generation, type ScanEnd, type ScanState } from './file-source.js'
+import { DISORDER_SLACK_MS, generationsInRange, type ScanState } from './file-source.js'
+import { releaseSnapshot, takeSnapshot } from './snapshot.js'
+import { locate } from './resume.js'
+import { follow } from './follow.js'
+import { readMember, type DriveOptions, type Reading } from './read-member.js'
 
-export interface DriveOptions {
-  /** the current file's path (generations were listed from it) */
-  path: string
-  generations: Generation[]
-  filter: QueryFilter
-  sink: LineSink
-  skips: SkipCounts
-  follow?: boolean
-  /** how often follow looks for new lines (ms) */
-  pollMs?: number
-  signal?: AbortSignal
-  /** called once, when follow has read everything that was there and waits for new lines */
-  onCaughtUp?: () => void
-}
-
-/** After a rotation, the renamed file is still read this long (a writer may finish its line there). */
-const RENAMED_GRACE_MS = 2000
-
-interface Open {
-  handle: fsp.FileHandle
-  ino: number
-  dev: number
-  position: number
-}
-
-async function openPlain(path: string): Promise<Open | null> {
-  let handle: fsp.FileHandle
-  try {
-    handle = await openRegular(path)
-  } catch {
-    return null // deleted by rotation in the meantime, not yet re-created, or not a plain file
-  }
-  const st = await handle.stat()
-  return { handle, ino: st.ino, dev: st.dev, position: 0 }
-}
-
-async function pathStat(path: string): Promise<Stats | null> {
-  try {
-    return await fsp.stat(path)
-  } catch {
-    return null
-  }
-}
+export type { DriveOptions } from './read-member.js'
 
 export async function * drive(o: DriveOptions): AsyncGenerator<void> {
   const stoppedBySignal = (): boolean => o.signal?.aborted === true
-  const state: ScanState = { scanner: new LineScanner(o.filter, o.skips, o.sink, DISORDER_SLACK_MS), skips: o.skips, stopped: stoppedBySignal }
-  const gens = await generationsInRange(o.generations, o.filter)
-  const currentListed = gens.length > 0 && gens[gens.length - 1].index === 0
-  let current: Open | null = null
-  try {
-    for (const gen of gens) {
-      if (stoppedBySignal()) return
-      const end: ScanEnd = { position: 0, pastUntil: false }
-      if (gen.gz) {
-        try {
-          yield * scanGz(gen.path, state, end)
-        } catch {
-          o.skips.unreadable++ // a damaged .gz: what was read counts, the rest is one damaged piece
-        }
-      } else {
-        const opened = await openPlain(gen.path)
-        if (opened === null) continue
-        try {
-          const size = (await opened.handle.stat()).size
-          const from = o.filter.since === undefined ? 0 : await seekSince(opened.handle, size, o.filter.since.getTime())
-          yield * scanRange(opened.handle, from, state, end)
-          opened.position = end.position
-        } catch (err) {
-          await opened.handle.close()
-          throw err
-        }
-        if (gen.index === 0 && o.follow === true && !end.pastUntil) {
-          current = opened
-        } else {
-          if (!end.pastUntil && (await opened.handle.stat()).size > end.position) o.skips.torn++
-          await opened.handle.close()
-        }
+  const progress = o.progress
+  const sunk = { last: -1 }
+  const sink: LineSink = progress === undefined
+    ? o.sink
+    : (buf, start, end, fast, event) => {
+        sunk.last = end
+        o.sink(buf, start, end, fast, event)
       }
-      if (end.pastUntil) return
+  const state: ScanState = { scanner: new LineScanner(o.filter, o.skips, sink, DISORDER_SLACK_MS), skips: o.skips, stopped: stoppedBySignal, progress, sunk }
+  const r: Reading = {
+    o,
+    state,
+    gap: (message) => o.onGap?.(message),
+    warn: (message) => o.onWarning?.(message)
+  }
+  const snap = await takeSnapshot(o.generations)
+  for (const g of snap.gaps) r.gap(`${g}: not read, its events are missing`)
+  for (const w of snap.refused) r.warn(w)
+  let members = snap.members
+  const known = new Set(members.map((m) => `${m.dev}:${m.ino}`))
+  let current: { handle: fsp.FileHandle, dev: number, ino: number, position: number } | null = null
+  try {
+    let from = 0
+    if (o.after !== undefined) {
+      const found = await locate(members, o.after, o.path)
+      if (found === null) {
+        r.gap('the cursor\'s file is no longer there (rotated out of retention, or replaced): everything there is now was read, and events between the cursor and the oldest generation left may be missing')
+      } else {
+        members = members.slice(found)
+        from = o.after.offset
+      }
+    }
+    const inRange = new Set(await generationsInRange(members.map((m) => m.gen), o.filter))
+    const curMember = members.length > 0 && members[members.length - 1].gen.index === 0 ? members[members.length - 1] : null
+    for (const m of members) {
+      if (stoppedBySignal()) return
+      const start = from
+      from = 0
+      if (!inRange.has(m.gen)) continue
+      const keep = m === curMember && o.follow === true
+      const res = yield * readMember(r, m, start, keep)
+      if (res.handle !== null) current = { handle: res.handle, dev: m.dev, ino: m.ino, position: res.position }
+      if (res.pastUntil) return
     }
     if (o.follow !== true) return
-    if (!currentListed) current = null
-    yield * follow(o, state, current)
+    const cur = current
     current = null
+    yield * follow(r, cur, known, members)
   } finally {
-    if (current !== null) await current.handle.close()
+    if (current !== null) await current.handle.close().catch(() => undefined)
+    await releaseSnapshot(snap.members)
   }
-}
-
-/** Tails the current file: new complete lines, across renames and deletions, until the signal. */
-async function * follow(o: DriveOptions, state: ScanState, start: Open | null): AsyncGenerator<void> {
-  let current = start
-  let renamed: { file: Open; until: number } | null = null
-  const pollMs = o.pollMs ?? 200
-  o.onCaughtUp?.()
-  try {
-    while (o.signal?.aborted !== true) {
-      try {
-        await sleep(pollMs, undefined, { signal: o.signal })
-      } catch {
-        return // aborted
-      }
-      if (renamed !== null) {
-        yield * readNew(renamed.file, state)
-        if (Date.now() > renamed.until) {
-          if ((await renamed.file.handle.stat()).size > renamed.file.position) o.skips.torn++
-          await renamed.file.handle.close()
-          renamed = null
-        }
-      }
-      if (current !== null) {
-        yield * readNew(current, state)
-        const st = await pathStat(o.path)
-        if (st !== null && (st.ino !== current.ino || st.dev !== current.dev)) {
-          // rotated: the old file was read to its end just above; it is read a while
-          // longer (a writer may still finish a line there) while the new one is read
-          yield * readNew(current, state)
-          if (renamed !== null) {
-            // rotated twice within the grace: the older one is read to its end and let go
-            yield * readNew(renamed.file, state)
-            await renamed.file.handle.close()
-          }
-          renamed = { file: current, until: Date.now() + RENAMED_GRACE_MS }
-          current = null
-        } else if (st !== null && st.size < current.position) {
-          current.position = 0 // truncated (copytruncate): start over, as tail -F does
-        }
-      }
-      if (current === null) {
-        current = await openPlain(o.path)
-        if (current !== null) yield * readNew(current, state)
-      }
-    }
-  } finally {
-    if (current !== null) await current.handle.close()
-    if (renamed !== null) await renamed.file.handle.close()
-  }
-}
-
-async function * readNew(file: Open, state: ScanState): AsyncGenerator<void> {
-  const end: ScanEnd = { position: file.position, pastUntil: false }
-  yield * scanRange(file.handle, file.position, state, end)
-  file.position = end.position
 }
