@@ -74,6 +74,12 @@ long NowMillis() {
   return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+long NowMicros() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000000L + ts.tv_nsec / 1000L;
+}
+
 // mkdir -p for the parents of path, 0775 whatever the umask; a setgid bit the
 // new directory inherited (the deployment's 2775 log dir) is kept.
 void MakeParents(const char* path) {
@@ -257,6 +263,7 @@ bool Appender::OpenPath(AppendError* err) {
   can_read_ = readable;
   known_end_ = kUnknownEnd;  // a file we did not write yet: look at its end once
   reserved_end_ = 0;
+  seen_end_ = 0;
   dev_ = DevOf(st);
   ino_ = st.stx_ino;
   return true;
@@ -285,16 +292,23 @@ void Appender::WaitForRecreate() {
   while (CheckPath(&st) == kMissing && NowMillis() < deadline) SleepMicros(200);
 }
 
-// Opens the path if needed and takes the lock; st gets the file's statx, taken
-// under the lock (its size is where our bytes will go). The path check comes
-// after the lock, so the one statx serves both the rotation check and the
-// reservation: an append stays at statx, flock, write, unlock.
-bool Appender::OpenAndLock(LockState* lock, struct statx* st, AppendError* err) {
+// Opens the path if needed and takes the lock. The path is looked at (statx:
+// renamed away, deleted, a second link?) at most every kPathCheckMicros, and
+// at once when force_check is set; st then gets its statx, taken under the
+// lock. Between two looks st is left empty (stx_mask 0) and an append is
+// flock, lseek, write, unlock.
+bool Appender::OpenAndLock(LockState* lock, struct statx* st, bool force_check, AppendError* err) {
+  st->stx_mask = 0;
   if (fd_ >= 0) {
     *lock = LockBounded();
+    long now = NowMicros();
+    if (!force_check && now - path_checked_us_ < kPathCheckMicros) return true;
     PathState state = CheckPath(st);
     if (state == kOurs && st->stx_mask != 0) {
-      if (st->stx_nlink <= 1) return true;
+      if (st->stx_nlink <= 1) {
+        path_checked_us_ = now;
+        return true;
+      }
       Unlock(*lock);
       Fail(err, kErrHardlink, "refusing %s: it now has %u links (a hardlink was made to it); a log file must have exactly one",
            path_, static_cast<unsigned>(st->stx_nlink));
@@ -302,6 +316,7 @@ bool Appender::OpenAndLock(LockState* lock, struct statx* st, AppendError* err) 
     }
     if (state == kOurs) {  // the path cannot be looked at (EACCES on a parent): keep our descriptor
       if (!StatFd(fd_, st)) st->stx_mask = 0;
+      path_checked_us_ = now;
       return true;
     }
     Unlock(*lock);
@@ -312,6 +327,7 @@ bool Appender::OpenAndLock(LockState* lock, struct statx* st, AppendError* err) 
   if (!OpenPath(err)) return false;
   *lock = LockBounded();
   if (!StatFd(fd_, st)) st->stx_mask = 0;
+  path_checked_us_ = NowMicros();
   return true;
 }
 
@@ -320,6 +336,10 @@ bool Appender::OpenAndLock(LockState* lock, struct statx* st, AppendError* err) 
 // bounds try once and do not wait (the holder is stuck; each wait would cost
 // the bound again).
 Appender::LockState Appender::LockBounded() {
+  if (lock_skip_until_ms_ == 0) {  // the usual case: one try, no clock
+    if (flock(fd_, LOCK_EX | LOCK_NB) == 0) return kLocked;
+    if (errno != EWOULDBLOCK && errno != EINTR) return kNoLock;  // ENOLCK and the like: write unlocked
+  }
   long now = NowMillis();
   bool cooling = lock_skip_until_ms_ != 0 && now < lock_skip_until_ms_;
   long deadline = cooling ? now : now + lock_timeout_ms_;
@@ -369,11 +389,14 @@ int FallocateKeepSize(int fd, uint64_t offset, uint64_t len) {
 // statx) leaves the write to the rollback, as before.
 bool Appender::Reserve(const struct statx& st, uint64_t end, size_t len, bool* called, AppendError* err) {
   *called = false;
-  if (!can_reserve_ || end == kUnknownEnd || (st.stx_mask & STATX_BLOCKS) == 0) return true;
+  if (!can_reserve_ || end == kUnknownEnd) return true;
   uint64_t need = end + len;
-  // Our reservation still covers it, and nobody cut it away (a truncate frees
-  // the blocks beyond the size, which st_blocks shows).
-  if (need <= reserved_end_ && st.stx_blocks * 512 >= need) return true;
+  // Our reservation still covers it, and nobody cut it away: a truncate frees
+  // the blocks beyond the size, which st_blocks shows when the path was just
+  // looked at; between looks, a size below the one we last saw shows it.
+  bool intact = (st.stx_mask & STATX_BLOCKS) != 0 ? st.stx_blocks * 512 >= need : end >= seen_end_;
+  seen_end_ = end;
+  if (need <= reserved_end_ && intact) return true;
   uint64_t chunk = len > kReserveChunk ? len : kReserveChunk;
   *called = true;
   if (FallocateKeepSize(fd_, end, chunk) == 0) {
@@ -513,7 +536,7 @@ bool Appender::Append(const char* data, size_t len, AppendError* err) {
   uint64_t end = kUnknownEnd;
   bool seal = false;
   for (int attempt = 0;; attempt++) {
-    if (!OpenAndLock(&lock, &st, err)) return false;
+    if (!OpenAndLock(&lock, &st, attempt > 0, err)) return false;
     end = EndUnderLock(st);
     seal = NeedsSeal(&end);
     bool called = false;

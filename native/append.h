@@ -17,6 +17,10 @@ constexpr size_t kMaxLineBytes = 4096;
 // An end of file not known (see Appender::known_end_).
 constexpr uint64_t kUnknownEnd = UINT64_MAX;
 
+// The path is looked at (rotation, deletion, a second link) at most this often
+// per writer, instead of before every append: see docs/design.md, "Follow rotation".
+constexpr long kPathCheckMicros = 1000;  // 1 ms
+
 // Codes of our own, for refusals that have no errno of their own.
 constexpr int kErrLineTooLong = -1001;  // a line over kMaxLineBytes
 constexpr int kErrNotRegular = -1002;   // path names a FIFO, socket, device...
@@ -64,7 +68,7 @@ class Appender {
   enum PathState { kOurs, kReplaced, kMissing };
   enum LockState { kLocked, kTimedOut, kSkipped, kNoLock };
   bool OpenPath(AppendError* err);
-  bool OpenAndLock(LockState* lock, struct statx* st, AppendError* err);
+  bool OpenAndLock(LockState* lock, struct statx* st, bool force_check, AppendError* err);
   PathState CheckPath(struct statx* st);
   void WaitForRecreate();
   LockState LockBounded();
@@ -84,6 +88,8 @@ class Appender {
   bool closed_ = false;
   long lock_skip_until_ms_ = 0;  // after a lock timeout: no waiting before this (monotonic ms)
   uint64_t reserved_end_ = 0;    // our last reservation ends here (this inode)
+  uint64_t seen_end_ = 0;        // the size at our last reservation check (a smaller one shows a truncate)
+  long path_checked_us_ = 0;     // when the path was last looked at (monotonic us)
   bool can_reserve_ = true;      // false once fallocate proved unsupported here
   bool can_read_ = false;        // fd_ is open for reading too (pread of the last byte, for the seal)
   // The file's size right after our last write to it (this inode), or

@@ -446,6 +446,7 @@ class Writer : public Napi::ObjectWrap<Writer> {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Writer", Writer::Define(env));
   exports.Set("maxLineBytes", static_cast<double>(ds01::kMaxLineBytes));
+  exports.Set("pathCheckMs", static_cast<double>(ds01::kPathCheckMicros) / 1000.0);
   exports.Set("sourceHash", DS01_SOURCE_HASH);
   return exports;
 }

@@ -1,7 +1,7 @@
 // query --db answers as query --file for the filters that become SQL: another
 // spelling of a type, a negated type, --where repeated on one key (OR), !=
-// and the number comparisons, against a real PostgreSQL (loopback, a
-// temporary cluster) holding the same lines.
+// and the number comparisons, and with -o, --values and --summary --by,
+// against a real PostgreSQL (loopback, a temporary cluster) holding the same lines.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
@@ -81,4 +81,13 @@ test('query --db and query --file give the same lines for each filter', { skip: 
   assert.equal(summary.status, 0, summary.stderr)
   const byType = JSON.parse(summary.stdout).by_type
   assert.deepEqual(byType, { 'gpu.allocate': 3, 'gpu.utilization': 3, 'gpu.reject': 2, 'auth.access_denied': 2, 'gpu.release': 1 })
+  // the output options over the database: the same as over the files
+  for (const args of [['-o', 'user,gpu,priority', '--json', '--all'], ['--values', 'priority', '--json'], ['--values', 'event_type', '--json', '--type', 'gpu'],
+    ['--summary', '--by', 'gpu', '--json', '--where', 'priority>=5'], ['-o', 'timestamp,event_type', '--json', '--not-type', 'gpu.utilization', '--limit', '3']]) {
+    const db = spawnSync(process.execPath, [CLI, 'query', '--db', pg.url, ...args], { encoding: 'utf8', env: cleanEnv() })
+    const files = spawnSync(process.execPath, [CLI, 'query', '--file', file, ...args], { encoding: 'utf8', env: cleanEnv() })
+    assert.equal(db.status, 0, `${args.join(' ')}: ${db.stderr}`)
+    assert.equal(db.stdout, files.stdout, args.join(' '))
+    assert.notEqual(db.stdout, '')
+  }
 })

@@ -63,7 +63,7 @@ test('setup is idempotent: a second run changes nothing and says ok', ROOT_ONLY,
   const r = runCli(t.args)
   assert.equal(r.status, 0, r.stderr)
   assert.doesNotMatch(r.stdout, /created|fixed|installed|updated/)
-  assert.equal((r.stdout.match(/: ok/g) ?? []).length, 5, r.stdout)
+  assert.equal((r.stdout.match(/: ok/g) ?? []).length, 8, r.stdout) // the directory, 2 logs, logrotate, hourly job, waste timer, service, cron file
   assert.equal(readFileSync(join(t.dir, 'events.jsonl'), 'utf8'), '{"kept":true}\n', 'existing events kept')
   assert.equal(statSync(join(t.logrotateDir, 'ds01')).ino, before.ino, 'config not rewritten')
 })

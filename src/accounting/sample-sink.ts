@@ -7,6 +7,10 @@ import { parseEventLine, type FastEnvelope, type LineSink, type ParsedEvent, typ
 import type { GpuSample } from './state.js'
 
 const DETAILS = Buffer.from(',"details":{"gpu_index":')
+/** Where the agent's own lines have their details: after `"schema_version":"1"` (94 bytes in) and its source. */
+const AGENT_DETAILS_AT = 94
+const AGENT_DETAILS = Buffer.from(',"source":"gpu-monitor","details":{"gpu_index":')
+const UUID_LENGTH = 40 // GPU-8-4-4-4-12
 const UUID = Buffer.from(',"gpu_uuid":"')
 const NAME = Buffer.from(',"name":"')
 const UTIL = Buffer.from(',"gpu_util_percent":')
@@ -18,6 +22,17 @@ function at(buf: Buffer, pos: number, end: number, literal: Buffer): boolean {
   if (pos + literal.length > end) return false
   for (let i = 0; i < literal.length; i++) if (buf[pos + i] !== literal[i]) return false
   return true
+}
+
+/**
+ * A key `,"name":` at pos, checked by its ends and its first letter: inside a
+ * line already known to be the agent's up to here, that tells the agent's keys
+ * apart at a third of a full comparison; a line that is not exactly the
+ * agent's fails a later check (the closing `}}` at its end) if not this one.
+ */
+function keyAt(buf: Buffer, pos: number, end: number, literal: Buffer): boolean {
+  const n = literal.length
+  return pos + n <= end && buf[pos] === 0x2c && buf[pos + 1] === QUOTE && buf[pos + 2] === literal[2] && buf[pos + n - 2] === literal[n - 2] && buf[pos + n - 1] === literal[n - 1]
 }
 
 /** Where a JSON number or null at buf[pos] ends, and its value; NaN value when it is neither. */
@@ -76,12 +91,11 @@ class TimestampReader {
       buf.copy(this.day, 0, ts, ts + 10)
       this.dayMs = Date.parse(`${buf.toString('latin1', ts, ts + 10)}T00:00:00Z`)
     }
-    const d = (k: number): number => buf[ts + k] - 0x30
-    const h = d(11) * 10 + d(12)
-    const m = d(14) * 10 + d(15)
-    const s = d(17) * 10 + d(18)
+    const h = (buf[ts + 11] - 0x30) * 10 + buf[ts + 12] - 0x30
+    const m = (buf[ts + 14] - 0x30) * 10 + buf[ts + 15] - 0x30
+    const s = (buf[ts + 17] - 0x30) * 10 + buf[ts + 18] - 0x30
     let micros = 0
-    for (let k = 20; k < 26; k++) micros = micros * 10 + d(k)
+    for (let k = 20; k < 26; k++) micros = micros * 10 + buf[ts + k] - 0x30
     return this.dayMs + ((h * 60 + m) * 60 + s) * 1000 + micros / 1000
   }
 }
@@ -90,6 +104,9 @@ class TimestampReader {
 export class SampleBatch {
   readonly items: GpuSample[] = []
   length = 0
+  /** lines read in place, and lines that had to be parsed (not exactly the agent's shape) */
+  inPlace = 0
+  parsed = 0
 
   next(): GpuSample {
     if (this.length === this.items.length) this.items.push({ time: 0, gpu_index: 0, gpu_util_percent: null })
@@ -149,28 +166,35 @@ export function sampleSink(batch: SampleBatch, skips: SkipCounts, readings: bool
   /** The agent's shape, read in place; false when the line is not exactly that. */
   const fast = (buf: Buffer, end: number, env: FastEnvelope): boolean => {
     if (env.type !== 'gpu.utilization') return false
-    const d = buf.indexOf(DETAILS, env.tsStart)
-    if (d < 0 || d >= end) return false
-    let p = d + DETAILS.length
+    let p: number
+    const start = env.tsStart - 14
+    if (env.user === undefined && at(buf, start + AGENT_DETAILS_AT, end, AGENT_DETAILS)) {
+      p = start + AGENT_DETAILS_AT + AGENT_DETAILS.length
+    } else {
+      const d = buf.indexOf(DETAILS, env.tsStart)
+      if (d < 0 || d >= end) return false
+      p = d + DETAILS.length
+    }
     if (!num.read(buf, p, end) || Number.isNaN(num.value) || !Number.isInteger(num.value) || num.value < 0) return false
     const index = num.value
     p = num.end
-    if (!at(buf, p, end, UUID)) return false
+    if (!keyAt(buf, p, end, UUID)) return false
     const uuidFrom = p + UUID.length
-    const uuidTo = buf.indexOf(QUOTE, uuidFrom)
+    const uuidTo = buf[uuidFrom + UUID_LENGTH] === QUOTE && uuidFrom + UUID_LENGTH < end ? uuidFrom + UUID_LENGTH : buf.indexOf(QUOTE, uuidFrom)
     if (uuidTo < 0 || uuidTo >= end) return false
     p = uuidTo + 1
-    if (!at(buf, p, end, NAME)) return false
+    if (!keyAt(buf, p, end, NAME)) return false
     const nameFrom = p + NAME.length
-    const nameTo = buf.indexOf(QUOTE, nameFrom)
+    const known = names[index]
+    const nameTo = known !== undefined && nameFrom + known.bytes.length < end && buf[nameFrom + known.bytes.length] === QUOTE ? nameFrom + known.bytes.length : buf.indexOf(QUOTE, nameFrom)
     if (nameTo < 0 || nameTo >= end) return false
     p = nameTo + 1
-    if (!at(buf, p, end, UTIL) || !num.read(buf, p + UTIL.length, end)) return false
+    if (!keyAt(buf, p, end, UTIL) || !num.read(buf, p + UTIL.length, end)) return false
     const util = Number.isNaN(num.value) ? null : num.value
     p = num.end
     const s = batch.next()
     for (let k = 0; k < READINGS.length; k++) {
-      if (!at(buf, p, end, READINGS[k]) || !num.read(buf, p + READINGS[k].length, end)) { batch.length--; return false }
+      if (!keyAt(buf, p, end, READINGS[k]) || !num.read(buf, p + READINGS[k].length, end)) { batch.length--; return false }
       if (readings) s[READING_KEYS[k]] = Number.isNaN(num.value) ? null : num.value
       p = num.end
     }
@@ -179,13 +203,19 @@ export function sampleSink(batch: SampleBatch, skips: SkipCounts, readings: bool
     s.gpu_index = index
     s.gpu_util_percent = util
     s.gpu_uuid = uuidTo > uuidFrom ? cached(uuids, index, buf, uuidFrom, uuidTo) : undefined
+    // the name only for readings (status); usage needs only where it ends
     s.name = readings && nameTo > nameFrom ? cached(names, index, buf, nameFrom, nameTo) : undefined
+    if (!readings && known === undefined && nameTo > nameFrom) cached(names, index, buf, nameFrom, nameTo)
     if (!readings) s.mem_util_percent = s.mem_used_mb = s.mem_total_mb = s.temperature_c = s.power_w = undefined
     return true
   }
 
   return (buf, start, end, env, event) => {
-    if (env !== null && fast(buf, end, env)) return
+    if (env !== null && fast(buf, end, env)) {
+      batch.inPlace++
+      return
+    }
+    batch.parsed++
     const parsed = event ?? parseEventLine(buf.toString('utf8', start, end))
     if (parsed === null) {
       skips.unreadable++ // the envelope looked right, the rest is damaged

@@ -12,6 +12,7 @@ export const DEFAULT_INTERVAL_MS = 1000
 /** A sample stands for the time to the next one, at most this many intervals. */
 export const COVER_INTERVALS = 2
 const GAP_RING = 15
+const MEDIAN_EVERY = 60
 
 export type GroupBy = 'user' | 'container' | 'gpu'
 
@@ -173,6 +174,8 @@ export class GpuAccounting {
   private readonly fixedInterval: number
   private readonly countFrom: number
   private readonly gpus = new Map<string, Gpu>()
+  /** the physical GPUs by index: the per-sample lookup makes no string */
+  private readonly byIndex: Array<Gpu | undefined> = []
   private readonly uuidIndex = new Map<string, number>()
   private readonly counters = new Map<string, Counter>()
   private defaultInterval = DEFAULT_INTERVAL_MS
@@ -397,17 +400,19 @@ export class GpuAccounting {
     g.gaps[g.gapCount % GAP_RING] = gap
     g.gapCount++
     // the median of the last 15 gaps: one long outage or a restart's short gap does not move it
-    if (g.gapCount <= GAP_RING || g.gapCount % GAP_RING === 0) g.interval = median(g.gaps, Math.min(g.gapCount, GAP_RING))
+    // (taken after each of the first 15 gaps, then every 60th: a sort per sample would cost more than the rest)
+    if (g.gapCount <= GAP_RING || g.gapCount % MEDIAN_EVERY === 0) g.interval = median(g.gaps, Math.min(g.gapCount, GAP_RING))
   }
 
   private physical(index: number, time: number): Gpu {
-    const key = String(index)
-    let g = this.gpus.get(key)
+    let g = this.byIndex[index]
     if (g === undefined) {
+      const key = String(index)
       g = new Gpu(key)
       g.index = index
       g.advancedTo = time
       this.gpus.set(key, g)
+      this.byIndex[index] = g
     }
     return g
   }

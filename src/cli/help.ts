@@ -10,6 +10,7 @@ Usage:
   ds01-events query [--user U] [--type T] [--since WHEN] [--follow] [--summary] [--json] [...]
   ds01-events [query options]
   ds01-events types [--json] [TYPE]
+  ds01-events report --month YYYY-MM [--json]
   ds01-events setup [--dir DIR] [--group NAME] [--logrotate-dir DIR] [--cron-dir DIR | --no-cron] [--exporter]
   ds01-events setup --uninstall [--purge-logs]
   ds01-events gpu status|usage|waste [options]
@@ -22,6 +23,7 @@ Commands:
   log          append one event (or one per stdin line with --stdin)
   query        read the log and its rotated files: filter, follow, summary (alone: query options)
   types        list the known event types and their detail fields (or one: types TYPE)
+  report       one month's figures (UTC) from the logs: users, containers, rejections, kills
   setup        prepare this host (as root): log directory, file modes, logrotate
   gpu          who holds which GPU, GPU-hours per user, wasted allocations (see 'ds01-events gpu --help')
   gpu-monitor  sample GPU utilization into the GPU log (see 'ds01-events gpu-monitor --help')
@@ -63,6 +65,18 @@ Output:
   -f, --follow       then print new events as they are written, across
                      rotations, until Ctrl-C
   --summary          counts by type, user, source and day (--json: one object)
+  --by FIELD         with --summary: counts by FIELD's value too (repeatable)
+  --values FIELD     the distinct values of FIELD among the matches, with counts
+  -o, --output-fields F1,F2
+                     only these fields (user, event_type, gpu, details.KEY, ...):
+                     columns after the time, or with --json one object each
+  --utc              show times in UTC, and read WHENs without a zone as UTC
+
+What is new (cron jobs):
+  --cursor-file FILE only what is new since the last run that used FILE (all of
+                     it: implies --all), then saves where it ended (atomically)
+  --after-cursor C   only what comes after cursor C
+  --show-cursor      then print '-- cursor: C' (where this run ended)
 
 Which log:
   --file PATH        default: $DS01_EVENTS_FILE, else /var/log/ds01/events.jsonl
@@ -79,8 +93,8 @@ ${WHEN_HELP}
 Lines that cannot be read (not JSON, a torn last line) are skipped and counted
 on stderr. Colour only on a terminal, and never with NO_COLOR set.
 
-Exit status: 0 it ran (even with no match), 1 no log could be read (the reason
-is on stderr), 2 usage error.
+Exit status: 0 it ran (even with no match), 1 no log could be read, or part of
+it could not (a generation, damage in a .gz; stderr names what), 2 usage error.
 `,
   log: `Usage:
   ds01-events log [--file PATH] <event_type> [user=U] [source=S] [key=value ...]
@@ -103,6 +117,29 @@ Options:
 
 Exit status: 0 logged (with --stdin: every line), 1 not logged (the reason is on
 stderr), 2 usage error.
+`,
+  report: `Usage:
+  ds01-events report --month YYYY-MM [--json] [--file PATH] [--gpu-file PATH]
+
+The figures of one month (UTC, from its first to its last millisecond) from
+the logs alone: new users (user.added); containers created by container type,
+with the top 10 users; containers exited, with the mean and median lifetime
+(detection.container_discovered/exited paired by container_id); GPU rejections
+and access denials with the top 5 users; idle, runtime and OOM kills;
+warnings (bare_metal.warning and any other *.warning or *.*_warning); GPU-hours
+allocated and idle per user. Another spelling of a type counts as its
+registered name. Only the rotated files that hold the month are read.
+
+Options:
+  --month YYYY-MM    the month (last month: "$(date -u -d 'last month' +%Y-%m)")
+  --json             one JSON object (snake_case keys) instead of Markdown
+  --file PATH        the events log (default: $DS01_EVENTS_FILE, else
+                     /var/log/ds01/events.jsonl)
+  --gpu-file PATH    the GPU log, for GPU-hours (default:
+                     $DS01_GPU_UTILIZATION_FILE, else /var/log/ds01/gpu-utilization.jsonl)
+  -h, --help         this text
+
+Exit status: 0 it ran, 1 the events log could not be read, 2 usage error.
 `,
   types: `Usage:
   ds01-events types [--json] [TYPE]

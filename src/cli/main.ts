@@ -29,6 +29,7 @@ export const COMMANDS: Record<string, () => Command> = {
   gpu: () => (require('./gpu.js') as typeof import('./gpu.js')).runGpu,
   'gpu-monitor': () => (require('./gpu-monitor.js') as typeof import('./gpu-monitor.js')).runGpuMonitorCommand,
   exporter: () => (require('./exporter.js') as typeof import('./exporter.js')).runExporterCommand,
+  report: () => (require('./report.js') as typeof import('./report.js')).runReport,
   help: () => (args) => (require('./help.js') as typeof import('./help.js')).runHelp(args),
   // the bash completion script, its words from the commands' own help (completion.ts)
   completion: () => (require('./completion.js') as typeof import('./completion.js')).runCompletion(COMMANDS)

@@ -17,6 +17,11 @@ export const FILTER_OPTIONS = {
   follow: { type: 'boolean', short: 'f' },
   summary: { type: 'boolean' },
   reverse: { type: 'boolean', short: 'r' },
+  // what journalctl and lnav users reach for (cli/query-extras.ts)
+  'output-fields': { type: 'string', short: 'o', multiple: true },
+  values: { type: 'string' },
+  by: { type: 'string', multiple: true },
+  utc: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' }
 } as const
 

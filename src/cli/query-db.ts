@@ -7,6 +7,7 @@ import type { Client } from 'pg'
 import { ARGV_PASSWORD_WARNING, followDatabase, holdsPassword, loadPg, maskSecrets, newestId, readDatabase, resolveDbUrl, summaryRows } from '../fleet/index.js'
 import { describeSkips, noSkips, QueryFilter, QueryOutput, Summary, useColour } from '../reader/index.js'
 import { DEFAULT_LIMIT, FILTER_OPTIONS, quietOnEpipe, usageError, writeAndWait } from './query-common.js'
+import { queryExtras, renderAggregates } from './query-extras.js'
 
 const QUERY_DB_OPTIONS = {
   ...FILTER_OPTIONS,
@@ -62,6 +63,8 @@ export async function runQueryDb(args: string[]): Promise<number> {
     if (!/^\d+$/.test(v['poll-ms']) || Number(v['poll-ms']) < 50) return usageError('--poll-ms: a whole number of milliseconds, 50 or more')
     pollMs = Number(v['poll-ms'])
   }
+  const extras = queryExtras(v)
+  if (typeof extras === 'string') return usageError(extras)
   const filterResult = QueryFilter.parse({ user: v.user, type: v.type, notType: v['not-type'], container: v.container, source: v.source, where: v.where, since: v.since, until: v.until })
   if (!filterResult.ok) return usageError(filterResult.problem)
   const filter = filterResult.filter
@@ -80,10 +83,16 @@ export async function runQueryDb(args: string[]): Promise<number> {
   quietOnEpipe(() => controller.abort())
   const colour = useColour(process.stdout)
   // the reader's output: the same window, --all, --reverse, follow and columns as for files
-  const output = new QueryOutput({ json: v.json, all: v.all, reverse: v.reverse, limit, colour }, writeAndWait)
+  const output = new QueryOutput({ json: v.json, all: v.all, reverse: v.reverse, limit, colour, formatter: extras.formatter, onNoEntries: extras.onNoEntries }, writeAndWait)
   const skips = noSkips()
   try {
     await client.connect()
+    if (extras.values !== undefined || extras.groups !== undefined) {
+      // the filter is SQL; the counting of a field's values is the reader's, over every match in batches
+      for await (const batch of readDatabase(client, { filter, hosts, skips })) renderAggregates.add(extras, output.summary, batch)
+      await writeAndWait(renderAggregates.render(extras, output.summary, v.json === true, colour))
+      return 0
+    }
     if (v.summary === true) {
       await writeAndWait(renderSummary(await summaryRows(client, filter, hosts), v.json === true, colour))
       return 0

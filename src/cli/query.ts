@@ -9,6 +9,7 @@ import {
   drive,
   noSkips,
   openGenerations,
+  Progress,
   QueryFilter,
   QueryOutput,
   RawLines,
@@ -18,9 +19,12 @@ import {
   type EventRecord
 } from '../reader/index.js'
 import { DEFAULT_LIMIT, FILTER_OPTIONS, quietOnEpipe, usageError, writeAndWait } from './query-common.js'
+import { queryExtras, renderAggregates } from './query-extras.js'
+import { CURSOR_OPTIONS, cursorStart, encodeCursor, saveCursor } from './query-cursor.js'
 
 const QUERY_OPTIONS = {
   ...FILTER_OPTIONS,
+  ...CURSOR_OPTIONS,
   gpu: { type: 'boolean' },
   file: { type: 'string' }
 } as const
@@ -41,9 +45,20 @@ export async function runQuery(args: string[]): Promise<number> {
     if (!/^\d+$/.test(v.limit) || Number(v.limit) < 1) return usageError(`--limit ${JSON.stringify(v.limit)}: expected a whole number of events, 1 or more (or --all)`)
     limit = Number(v.limit)
   }
+  const extras = queryExtras(v)
+  if (typeof extras === 'string') return usageError(extras)
   const filterResult = QueryFilter.parse({ user: v.user, type: v.type, notType: v['not-type'], container: v.container, source: v.source, where: v.where, since: v.since, until: v.until })
   if (!filterResult.ok) return usageError(filterResult.problem)
   const filter = filterResult.filter
+  const start = cursorStart(v)
+  if (!start.ok) {
+    if (start.usage) return usageError(start.problem)
+    process.stderr.write(`ds01-events query: ${start.problem}\n`)
+    return 1
+  }
+  // a cursor prints everything new since it
+  const all = v.all === true || v['cursor-file'] !== undefined || v['after-cursor'] !== undefined
+  const progress = start.tracking ? new Progress(start.after ?? null) : undefined
 
   const path = v.gpu === true ? resolveGpuUtilizationFile() : resolveEventsFile(v.file)
   const opened = await openGenerations(path, v.follow === true)
@@ -59,12 +74,14 @@ export async function runQuery(args: string[]): Promise<number> {
   const controller = new AbortController()
   quietOnEpipe(() => controller.abort())
   const skips = noSkips()
-  const output = new QueryOutput({ json: v.json, summary: v.summary, all: v.all, reverse: v.reverse, limit, colour: useColour(process.stdout) }, writeAndWait)
+  const colour = useColour(process.stdout)
+  const output = new QueryOutput({ json: v.json, summary: v.summary, all, reverse: v.reverse, limit, colour, formatter: extras.formatter, onNoEntries: extras.onNoEntries }, writeAndWait)
+  const aggregate = extras.values !== undefined || extras.groups !== undefined
   // the file source's fast paths: counts from the envelope read in place, and the bytes of
   // matching lines copied out as they are; records (and their parse) only where needed
   const records: EventRecord[] = []
-  const raw = output.streaming && v.json === true && v.summary !== true ? new RawLines() : null
-  const sink = v.summary === true ? summarySink(output.summary) : raw !== null ? raw.sink : recordSink(records)
+  const raw = output.streaming && v.json === true && v.summary !== true && !aggregate && extras.formatter === undefined ? new RawLines() : null
+  const sink = v.summary === true && !aggregate ? summarySink(output.summary) : raw !== null ? raw.sink : recordSink(records)
   // part of the answer missing (a generation that cannot be read, damage in a .gz): said, and status 1
   const gaps: string[] = [...opened.problems]
   const say = (message: string): void => { process.stderr.write(`ds01-events query: ${message}\n`) }
@@ -76,12 +93,18 @@ export async function runQuery(args: string[]): Promise<number> {
   const onInterrupt = (): void => controller.abort()
   if (v.follow === true) process.on('SIGINT', onInterrupt)
   try {
-    const run = drive({ path, generations: opened.generations, filter, sink, skips, follow: v.follow, signal: controller.signal, onCaughtUp: () => output.caughtUp(), onGap, onWarning: say })
+    const run = drive({ path, generations: opened.generations, filter, sink, skips, follow: v.follow, signal: controller.signal, onCaughtUp: () => output.caughtUp(), onGap, onWarning: say, progress, after: start.after })
     // eslint-disable-next-line @typescript-eslint/no-unused-vars
     for await (const _ of run) {
       const bytes = raw?.take() ?? null
-      if (bytes !== null) await writeAndWait(bytes)
-      if (records.length > 0) await output.add(records.splice(0))
+      if (bytes !== null) {
+        output.matched++
+        await writeAndWait(bytes)
+      }
+      if (records.length > 0) {
+        if (aggregate) renderAggregates.add(extras, output.summary, records.splice(0))
+        else await output.add(records.splice(0))
+      }
     }
   } catch (err) {
     process.stderr.write(`ds01-events query: reading ${path} failed: ${err instanceof Error ? err.message : String(err)}\n`)
@@ -89,12 +112,24 @@ export async function runQuery(args: string[]): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onInterrupt)
   }
-  await output.finish()
+  if (aggregate) await writeAndWait(renderAggregates.render(extras, output.summary, v.json === true, colour))
+  else await output.finish()
+  let saveFailed = false
+  if (progress !== undefined && progress.done !== null) {
+    if (v['show-cursor'] === true) await writeAndWait(`-- cursor: ${encodeCursor(progress.done)}\n`)
+    if (v['cursor-file'] !== undefined) {
+      const failed = saveCursor(v['cursor-file'], progress.done)
+      if (failed !== null) {
+        say(failed)
+        saveFailed = true
+      }
+    }
+  }
   const skipped = describeSkips(skips)
   if (skipped !== null) process.stderr.write(`ds01-events query: ${skipped}\n`)
   if (gaps.length > 0) {
     say(`incomplete: ${gaps.length} part${gaps.length === 1 ? '' : 's'} of the log could not be read (above); the answer is missing their events`)
     return 1
   }
-  return 0
+  return saveFailed ? 1 : 0
 }

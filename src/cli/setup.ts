@@ -6,6 +6,7 @@ import * as fs from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { DEFAULT_EVENTS_FILE, DEFAULT_GPU_UTILIZATION_FILE, parseCommandArgs } from '../common/index.js'
 import { runHelp, usageError } from './help.js'
+import { installWasteJob } from './setup-waste.js'
 
 const DEFAULT_DIR = dirname(DEFAULT_EVENTS_FILE)
 const LOG_FILES = [basename(DEFAULT_EVENTS_FILE), basename(DEFAULT_GPU_UTILIZATION_FILE)]
@@ -185,6 +186,8 @@ export function runSetup(args: string[]): number {
     installFile(configPath, config, 0o644)
     installCron(cronDir, values['cron-dir'] !== undefined, configPath)
     if (values.exporter === true) installExporterUnit(values['systemd-dir'] ?? '/etc/systemd/system', values['systemd-dir'] === undefined)
+    // gpu waste every 30 min (setup-waste.ts)
+    installWasteJob({ cronDir, explicitCron: values['cron-dir'] !== undefined, systemdDir: values['systemd-dir'], logDir: dir }, { installFile, say })
   } catch (err) {
     const message = err instanceof SetupError ? err.message : (err instanceof Error ? err.message : String(err))
     process.stderr.write(`ds01-events setup: ${message}\n`)

@@ -9,6 +9,7 @@ import * as fs from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { DEFAULT_EVENTS_FILE, DEFAULT_GPU_UTILIZATION_FILE, parseCommandArgs } from '../common/index.js'
 import { runHelp, usageError } from './help.js'
+import { WASTE_CRON, WASTE_SERVICE, WASTE_TIMER, wastePaths } from './setup-waste.js'
 import { SETUP_OPTIONS } from './setup.js'
 import { FLEET_OPTIONS } from './setup-fleet.js'
 
@@ -165,6 +166,23 @@ function removeUnit(unitDir: string, live: boolean, unit: string, optional = fal
   if (live && ours) systemctl(['daemon-reload'])
 }
 
+/** The GPU waste check's timer (stopped first when live), service and cron file, as setup-waste.ts put them. */
+function removeWasteJob(unitDir: string, cronDir: string, live: boolean): void {
+  const { cronD, unitDir: besideCron } = wastePaths(cronDir)
+  if (live && ownership(join(unitDir, WASTE_TIMER)) === 'ours' && systemctl(['disable', '--now', WASTE_TIMER])) say(`${WASTE_TIMER}: stopped and disabled`)
+  const removed: boolean[] = []
+  for (const dir of new Set([unitDir, besideCron])) {
+    removed.push(removeFile(join(dir, WASTE_TIMER), true), removeFile(join(dir, WASTE_SERVICE), true))
+    const link = join(dir, 'timers.target.wants', WASTE_TIMER)
+    if (fs.lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink() === true) {
+      fs.rmSync(link)
+      say(`${link}: removed`)
+    }
+  }
+  removed.push(removeFile(join(cronD, WASTE_CRON), true))
+  if (live && removed.some(Boolean)) systemctl(['daemon-reload'])
+}
+
 /** Our log files (rotated ones included: events.jsonl.1, .2.gz ...), then the directory if nothing else is in it. */
 function purgeLogs(dir: string): void {
   const st = fs.lstatSync(dir, { throwIfNoEntry: false })
@@ -218,6 +236,7 @@ export function runUninstall(args: string[]): number {
   const unitDir = values['systemd-dir'] ?? SYSTEM_UNIT_DIR
   try {
     if (fs.existsSync(unitDir)) for (const unit of UNITS) removeUnit(unitDir, values['systemd-dir'] === undefined, unit, unit !== UNITS[0])
+    removeWasteJob(unitDir, values['cron-dir'] ?? '/etc/cron.hourly', values['systemd-dir'] === undefined)
     removeFile(join(values['logrotate-dir'] ?? '/etc/logrotate.d', 'ds01'))
     removeFile(join(values['cron-dir'] ?? '/etc/cron.hourly', 'ds01-logrotate'))
     removeFleet(values['rsyslog-dir'] ?? '/etc/rsyslog.d', values['sbin-dir'] ?? '/usr/local/sbin', unitDir, values['systemd-dir'] === undefined,

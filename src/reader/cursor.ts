@@ -7,6 +7,8 @@
 import { createHash } from 'node:crypto'
 import type { promises as fsp } from 'node:fs'
 import { gunzipHead } from './gunzip.js'
+import type { EventRecord } from './record.js'
+import type { LineSink } from './scan.js'
 
 /** Bytes of a file's start its fingerprint covers (fewer while the file is shorter). */
 export const FINGERPRINT_BYTES = 4096
@@ -84,5 +86,14 @@ export class Progress {
   /** The position just after a line ending (its newline) at buffer offset `newline`. */
   after(newline: number): Position | null {
     return this.file === null ? null : { file: this.file, offset: this.base + newline + 1 }
+  }
+}
+
+/** A record sink whose records carry their cursor (where their line ends). */
+export function cursorRecordSink(inner: LineSink, out: EventRecord[], progress: Progress): LineSink {
+  return (buf, start, end, fast, event) => {
+    inner(buf, start, end, fast, event)
+    const at = progress.after(end)
+    if (at !== null && out.length > 0) out[out.length - 1].cursor = encodeCursor(at)
   }
 }

@@ -21,4 +21,9 @@ export { readEvents, readRecords, describeSkips, type ReadEventsOptions } from '
 /** @internal */
 export { RawLines, summarySink } from './sinks.js'
 /** @internal */
-export { QueryOutput, type OutputWriter, type QueryOutputOptions } from './query-output.js'
+export { QueryOutput, type OutputWriter, type QueryOutputOptions, type RecordFormatter } from './query-output.js'
+export { decodeCursor, encodeCursor, FINGERPRINT_BYTES, type FileIdentity, type Position } from './cursor.js'
+/** @internal */
+export { Progress } from './cursor.js'
+/** @internal */
+export { checkFieldName, FieldGroups, FieldsFormatter, fieldOf, parseFieldList, ValueCounts } from './fields.js'

@@ -17,6 +17,16 @@ export interface QueryOutputOptions {
   limit?: number
   /** ANSI colour in the columns and the summary's headings */
   colour?: boolean
+  /** prints the records instead of the columns or the lines as stored (-o/--output-fields) */
+  formatter?: RecordFormatter
+  /** called at the end (or, following, once caught up) when nothing matched: `-- No entries --` on a terminal */
+  onNoEntries?: () => void
+}
+
+/** What prints records: a batch (columns as wide as its widest), or one more. */
+export interface RecordFormatter {
+  formatAll(records: readonly EventRecord[]): string
+  format(record: EventRecord): string
 }
 
 /** Where the output goes; a returned promise is waited for (a full pipe). */
@@ -24,6 +34,8 @@ export type OutputWriter = (data: string) => void | Promise<void>
 
 export class QueryOutput {
   readonly summary = new Summary()
+  /** records that matched so far (a source that prints by itself, such as raw --json lines, counts its own in) */
+  matched = 0
   private readonly human: HumanFormatter
   private readonly window: Ring<EventRecord>
   private readonly everything: EventRecord[] = []
@@ -40,12 +52,14 @@ export class QueryOutput {
   }
 
   private render(records: readonly EventRecord[]): string {
+    if (this.o.formatter !== undefined) return this.o.formatter.formatAll(records)
     return this.o.json === true ? records.map(jsonLine).join('') : this.human.formatAll(records)
   }
 
   /** Records that passed the filter, in the source's order (oldest first). */
   async add(records: readonly EventRecord[]): Promise<void> {
     if (records.length === 0) return
+    this.matched += records.length
     if (this.o.summary === true) {
       for (const r of records) this.summary.addEvent(r.event)
     } else if (this.streaming || this.following) {
@@ -68,6 +82,7 @@ export class QueryOutput {
     if (this.following) return
     if (this.o.summary !== true && !this.streaming) void this.write(this.flushHeld())
     this.following = true
+    if (this.matched === 0 && this.o.summary !== true) this.o.onNoEntries?.()
   }
 
   /** The end: what is held, or the summary. */
@@ -77,5 +92,6 @@ export class QueryOutput {
     } else if (!this.following && !this.streaming) {
       await this.write(this.flushHeld())
     }
+    if (this.matched === 0 && this.o.summary !== true && !this.following) this.o.onNoEntries?.()
   }
 }

@@ -10,6 +10,7 @@ import { openGenerations } from './file-source.js'
 import { drive } from './read.js'
 import { noSkips, type EventRecord, type ParsedEvent, type SkipCounts } from './record.js'
 import { recordSink } from './scan.js'
+import { cursorRecordSink, decodeCursor, Progress, type Position } from './cursor.js'
 
 export interface ReadEventsOptions extends FilterOptions {
   /** the log file (default: $DS01_EVENTS_FILE, else /var/log/ds01/events.jsonl); its rotated generations are read too */
@@ -25,6 +26,8 @@ export interface ReadEventsOptions extends FilterOptions {
   onWarning?: (message: string) => void
   /** anchors relative times (`1 hour ago`); default: now */
   now?: Date
+  /** start just after this cursor (a record's `cursor`, or what `query --show-cursor` prints): only what is newer */
+  after?: string
 }
 
 function describeSkips(skips: SkipCounts): string | null {
@@ -52,6 +55,15 @@ export async function * readRecords(options: ReadEventsOptions = {}): AsyncGener
     warn(`readEvents: ${parsed.problem}`)
     return
   }
+  let after: Position | undefined
+  if (options.after !== undefined) {
+    const decoded = typeof options.after === 'string' ? decodeCursor(options.after) : null
+    if (decoded === null) {
+      warn(`readEvents: after: ${JSON.stringify(String(options.after)).slice(0, 80)} is not a cursor (a record's cursor, or what 'query --show-cursor' prints)`)
+      return
+    }
+    after = decoded
+  }
   const path = options.gpu === true ? resolveGpuUtilizationFile(options.path) : resolveEventsFile(options.path)
   const opened = await openGenerations(path, options.follow === true)
   if (!opened.ok) {
@@ -61,9 +73,10 @@ export async function * readRecords(options: ReadEventsOptions = {}): AsyncGener
   for (const problem of opened.problems) warn(`not read: ${problem}`)
   const skips = noSkips()
   const out: EventRecord[] = []
+  const progress = new Progress(after ?? null)
   try {
     // eslint-disable-next-line @typescript-eslint/no-unused-vars
-    for await (const _ of drive({ path, generations: opened.generations, filter: parsed.filter, sink: recordSink(out), skips, follow: options.follow, pollMs: options.pollMs, signal: options.signal, onGap: (m) => warn(`not read: ${m}`), onWarning: warn })) {
+    for await (const _ of drive({ path, generations: opened.generations, filter: parsed.filter, sink: cursorRecordSink(recordSink(out), out, progress), skips, progress, after, follow: options.follow, pollMs: options.pollMs, signal: options.signal, onGap: (m) => warn(`not read: ${m}`), onWarning: warn })) {
       if (out.length > 0) {
         const batch = out.splice(0)
         for (const record of batch) yield record

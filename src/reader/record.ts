@@ -24,6 +24,11 @@ export interface EventRecord {
   event: ParsedEvent
   /** The host it came from, when a source covers several (a fleet database). */
   host?: string
+  /**
+   * (log files) Where the line ends, as cursor text: `readRecords({ after: cursor })`
+   * resumes just after it, exactly once across rotations (see docs/query.md, "Cursors").
+   */
+  cursor?: string
 }
 
 /** Lines a source could not read as events, counted (never dropped silently). */

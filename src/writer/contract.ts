@@ -80,4 +80,12 @@ export interface WriterOptions {
 }
 
 export const MAX_LINE_BYTES = 4096
+/**
+ * The native writer looks at the path (renamed away by rotation, deleted, given
+ * a second link) at most this often, not before every append: an append made
+ * within this many milliseconds of the last look may still land in the file
+ * it holds (see docs/design.md, "Follow rotation"). The JavaScript writer
+ * looks before every append.
+ */
+export const PATH_CHECK_MS = 1
 export const DEFAULT_LOCK_TIMEOUT_MS = 100

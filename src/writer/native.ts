@@ -18,6 +18,8 @@ export interface NativeHandle {
 export interface NativeBinding {
   Writer: new (path: string, lockTimeoutMs: number) => NativeHandle
   maxLineBytes: number
+  /** The native side's PATH_CHECK_MS. */
+  pathCheckMs: number
   sourceHash: string
 }
 

@@ -34,6 +34,15 @@ if (job.burst) {
       report.lastMessage = result.message
     }
   }
+} else if (job.loop) {
+  // The same line, count times, in a tight loop.
+  const { line, count } = job.loop
+  const started = process.hrtime.bigint()
+  for (let n = 0; n < count; n++) {
+    if (w.append(line) === null) report.written++
+    else report.failures++
+  }
+  report.ms = Number(process.hrtime.bigint() - started) / 1e6
 } else {
   for (const data of job.lines) {
     const started = process.hrtime.bigint()
@@ -43,5 +52,6 @@ if (job.burst) {
 }
 report.stats = w.stats()
 report.faultsInjected = Number(process.env.DS01_FAULTS_INJECTED ?? 0)
+report.statxCalls = Number(process.env.DS01_STATX_CALLS ?? 0)
 w.close()
 process.stdout.write(JSON.stringify(report))

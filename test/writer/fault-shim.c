@@ -4,11 +4,14 @@
  *   short:K   the first call writes K bytes; every later call fails with ENOSPC
  *   partial:K the first call writes K bytes; later calls behave
  * and open(2) of such a path as $DS01_OPEN_FAULT says:
- *   eacces:N  the first N opens fail with EACCES
+ *   eacces:N  the first N opens fail with EACCES (each one after a chmod that
+ *             makes the file's ctime now, as logrotate's create leaves it)
  * and fallocate(2) on such a file as $DS01_FALLOCATE_FAULT says:
  *   eopnotsupp  every call fails with EOPNOTSUPP (a filesystem without it)
  *   rotate      the first call renames the file to <name>.1 first (a rotation
- *               while fallocate waits on the journal) */
+ *               while fallocate waits on the journal)
+ * and, with $DS01_COUNT_STATX set, counts the statx(2) calls that look up such
+ * a path by name (the rotation check) in $DS01_STATX_CALLS. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -18,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int calls;
@@ -69,6 +73,10 @@ static int open_fault(const char *path) {
   if (mode == NULL || want == NULL || strstr(path, want) == NULL) return 0;
   if (opens++ >= atoi(strchr(mode, ':') + 1)) return 0;
   count_fault();
+  /* As logrotate's create does (chown, chmod after the create): the file's
+   * ctime is now, however long the process took to start. */
+  struct stat st;
+  if (stat(path, &st) == 0) chmod(path, st.st_mode & 07777);
   errno = EACCES;
   return 1;
 }
@@ -113,3 +121,17 @@ OPEN_SHIM(open64)
 
 FALLOCATE_SHIM(fallocate)
 FALLOCATE_SHIM(fallocate64)
+
+static int statx_calls;
+
+int statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *buf) {
+  static int (*real)(int, const char *, int, unsigned int, struct statx *);
+  if (real == NULL) real = (int (*)(int, const char *, int, unsigned int, struct statx *))dlsym(RTLD_NEXT, "statx");
+  const char *want = getenv("DS01_FAULT_PATH");
+  if (getenv("DS01_COUNT_STATX") != NULL && want != NULL && path != NULL && path[0] != '\0' && strstr(path, want) != NULL) {
+    char n[16];
+    snprintf(n, sizeof n, "%d", ++statx_calls);
+    setenv("DS01_STATX_CALLS", n, 1);
+  }
+  return real(dirfd, path, flags, mask, buf);
+}

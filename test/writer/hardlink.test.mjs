@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { linkSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
-import { KIND, ROOT, open, scratch, lines } from './helpers.mjs'
+import { KIND, ROOT, open, scratch, lines, waitPastPathCheck } from './helpers.mjs'
 
 function victim (dir) {
   const path = join(dir, 'not-a-log.txt')
@@ -32,15 +32,18 @@ test(`${KIND}: a file with two links at the path is refused, and nothing is appe
   }
 })
 
-test(`${KIND}: a hardlink made to the open log is noticed at the next append`, () => {
+test(`${KIND}: a hardlink made to the open log is noticed at the next look at the path (PATH_CHECK_MS at most)`, () => {
   const dir = scratch()
   const path = join(dir, 'events.jsonl')
   const w = open(path)
   try {
     assert.equal(w.append('{"n":1}\n'), null)
     linkSync(path, join(dir, 'second-name'))
+    waitPastPathCheck()
     assert.equal(w.append('{"n":2}\n')?.code, 'EHARDLINK')
+    assert.equal(w.append('{"n":2}\n')?.code, 'EHARDLINK', 'refused at every append while it lasts')
     unlinkSync(join(dir, 'second-name'))
+    waitPastPathCheck()
     assert.equal(w.append('{"n":3}\n'), null, 'one link again: logging goes on')
     assert.deepEqual(lines(path), ['{"n":1}', '{"n":3}'])
   } finally {

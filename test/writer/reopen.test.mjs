@@ -4,7 +4,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { renameSync, unlinkSync, existsSync, mkdirSync, chmodSync, rmSync } from 'node:fs'
-import { KIND, open, scratch, lines } from './helpers.mjs'
+import { KIND, open, scratch, lines, waitPastPathCheck } from './helpers.mjs'
 
 test(`${KIND}: renamed away (logrotate): the next line goes to a new file at the path`, () => {
   const dir = scratch()
@@ -12,6 +12,7 @@ test(`${KIND}: renamed away (logrotate): the next line goes to a new file at the
   const w = open(path)
   assert.equal(w.append('{"n":1}\n'), null)
   renameSync(path, path + '.1')
+  waitPastPathCheck()
   assert.equal(w.append('{"n":2}\n'), null)
   assert.equal(w.append('{"n":3}\n'), null)
   assert.deepEqual(lines(path + '.1'), ['{"n":1}'])
@@ -25,6 +26,7 @@ test(`${KIND}: deleted: the next line recreates the file`, () => {
   const w = open(path)
   assert.equal(w.append('{"n":1}\n'), null)
   unlinkSync(path)
+  waitPastPathCheck()
   assert.equal(w.append('{"n":2}\n'), null)
   assert.deepEqual(lines(path), ['{"n":2}'])
   assert.equal(w.stats().reopens, 1)
@@ -37,6 +39,7 @@ test(`${KIND}: replaced by another file (create after rename): writes follow the
   const other = open(path)
   assert.equal(w.append('{"n":1}\n'), null)
   renameSync(path, path + '.1')
+  waitPastPathCheck()
   assert.equal(other.append('{"other":1}\n'), null, 'another writer recreates the path first')
   assert.equal(w.append('{"n":2}\n'), null)
   assert.deepEqual(lines(path), ['{"other":1}', '{"n":2}'])

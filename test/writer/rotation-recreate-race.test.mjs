@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { renameSync, unlinkSync, statSync } from 'node:fs'
 import { Worker } from 'node:worker_threads'
 import { once } from 'node:events'
-import { KIND, open, scratch, lines } from './helpers.mjs'
+import { KIND, open, scratch, lines, waitPastPathCheck } from './helpers.mjs'
 
 /** A stand-in for logrotate's create: on signal, waits delayMs, then creates path with O_EXCL. */
 async function startRotator (path, delayMs) {
@@ -40,6 +40,7 @@ test(`${KIND}: after a rename, the writer lets the rotator create the new file`,
   assert.equal(w.append('{"n":1}\n'), null)
   const rotator = await startRotator(path, 20)
   renameSync(path, path + '.1')
+  waitPastPathCheck()
   rotator.go()
   assert.equal(w.append('{"n":2}\n'), null) // waits for the rotator's file
   assert.equal(await rotator.outcome, 'created', "the rotator's O_EXCL create did not collide with the writer")
@@ -53,6 +54,7 @@ test(`${KIND}: after a rename with no rotator, the writer creates the file itsel
   const w = open(path)
   assert.equal(w.append('{"n":1}\n'), null)
   renameSync(path, path + '.1')
+  waitPastPathCheck()
   const started = performance.now()
   assert.equal(w.append('{"n":2}\n'), null)
   assert.ok(performance.now() - started < 1000, 'bounded wait')
@@ -66,6 +68,7 @@ test(`${KIND}: after a delete, the writer creates the file at once`, () => {
   const w = open(path)
   assert.equal(w.append('{"n":1}\n'), null)
   unlinkSync(path)
+  waitPastPathCheck()
   const started = performance.now()
   assert.equal(w.append('{"n":2}\n'), null)
   assert.ok(performance.now() - started < 50, `no wait for a deleted file (${(performance.now() - started).toFixed(1)} ms)`)
