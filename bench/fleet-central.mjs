@@ -41,7 +41,12 @@ try {
   const pg = await startPostgres(join(root, 'pg'))
   stops.push(() => pg.stop())
   const port = await freePort()
-  cli(['setup', '--central', '--db', pg.url, '--listen', `127.0.0.1:${port}`, '--archive', join(root, 'archive'), '--rsyslog-dir', join(root, 'central.d')])
+  const dbFile = join(root, 'db.url')
+  writeFileSync(dbFile, pg.url + '\n', { mode: 0o600 })
+  const pki = join(root, 'pki')
+  cli(['setup', '--central', '--db-file', dbFile, '--name', 'central.bench', '--listen', `127.0.0.1:${port}`, '--archive', join(root, 'archive'),
+    '--rsyslog-dir', join(root, 'central.d'), '--pki-dir', pki, '--rsyslog-user', 'root', '--logrotate-dir', join(root, 'logrotate.d')])
+  cli(['setup', '--central', '--add-host', 'bench-host', '--pki-dir', pki, '--rsyslog-dir', join(root, 'central.d')])
   const logDir = join(root, 'log')
   mkdirSync(logDir)
   const lines = []
@@ -51,9 +56,9 @@ try {
   }
   writeFileSync(join(logDir, 'events.jsonl'), lines.join('\n') + '\n')
   writeFileSync(join(logDir, 'gpu-utilization.jsonl'), '')
-  cli(['setup', '--forward', `127.0.0.1:${port}`, '--dir', logDir, '--reader-group', 'root', '--rsyslog-dir', join(root, 'sender.d'),
+  cli(['setup', '--forward', '127.0.0.1', '--tls-bundle', join(pki, 'bundles', 'bench-host'), '--tls-dir', join(root, 'tls'), '--rsyslog-user', 'root', '--dir', logDir, '--reader-group', 'root', '--rsyslog-dir', join(root, 'sender.d'),
     '--rsyslog-workdir', join(root, 'sender', 'work'), '--systemd-dir', join(root, 'systemd'), '--sbin-dir', join(root, 'sbin')])
-  const central = new Rsyslog({ dir: join(root, 'central'), include: join(root, 'central.d', '60-ds01-central.conf') })
+  const central = new Rsyslog({ dir: join(root, 'central'), include: [join(root, 'central.d', '60-ds01-central.conf'), join(root, 'central.d', '61-ds01-central-hosts.conf')] })
   central.start()
   stops.push(() => central.stop())
   await waitListening(port)

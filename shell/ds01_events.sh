@@ -258,10 +258,14 @@ _ds01_events_start_helper() {
     hash "$node" 2>/dev/null || return 1
     node="${BASH_CMDS[$node]:-}"
   fi
+  [[ "$node" == /* ]] || node="$PWD/$node" # the helper starts in /
   [[ -n "$node" && -x "$node" ]] || return 1
   local spool="$_ds01_events_spool" cli="$_ds01_events_cli"
   [[ "$cli" == /* ]] || cli="$PWD/$cli"
-  [[ -e "$spool" ]] || { : >>"$spool"; } 2>/dev/null || return 1
+  if [[ ! -e "$spool" ]] && ! { : >>"$spool"; } 2>/dev/null; then
+    _ds01_events_spool="" # its directory went (another script's helper removed it empty): made again next time
+    return 1
+  fi
   # The helper reports on the script's stderr by opening /proc/$$/fd/2 for
   # each report; a socket (journald's, a Node parent's) cannot be opened so:
   # the helper keeps that one (it is never a $(...) capture or a pipeline).

@@ -17,7 +17,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { gunzipSync } from 'node:zlib'
-import { fleetMissing, Rsyslog, startPostgres, freePort, waitListening } from './helpers/fleet.mjs'
+import { fleetMissing, Rsyslog, startPostgres, freePorts, waitListening } from './helpers/fleet.mjs'
 import { REPO, testName } from './helpers/system.mjs'
 
 const require = createRequire(import.meta.url)
@@ -94,16 +94,23 @@ test('fleet: two senders, a central rsyslog and PostgreSQL keep every line exact
   const pg = await startPostgres(join(root, 'pg'))
   cleanups.push(() => pg.stop())
 
-  // the central host
-  const relpPort = await freePort()
+  // the central host: privilege-dropped like Ubuntu's, one TLS listener per host
+  const relpPort = await freePorts(HOSTS.length)
   const centralDir = join(root, 'central')
-  cli(['setup', '--central', '--db', pg.url, '--listen', `127.0.0.1:${relpPort}`, '--archive', join(centralDir, 'archive'), '--rsyslog-dir', join(centralDir, 'rsyslog.d')])
+  const rsyslogD = join(centralDir, 'rsyslog.d')
+  const pki = join(centralDir, 'pki')
+  const dbFile = join(root, 'db.url')
+  writeFileSync(dbFile, pg.url + '\n', { mode: 0o600 })
+  const centralArgs = ['setup', '--central', '--db-file', dbFile, '--name', 'central.test', '--listen', `127.0.0.1:${relpPort}`, '--archive', join(centralDir, 'archive'),
+    '--rsyslog-dir', rsyslogD, '--pki-dir', pki, '--rsyslog-user', syslogUser, '--logrotate-dir', join(centralDir, 'logrotate.d')]
+  cli(centralArgs)
+  for (const name of HOSTS) cli(['setup', '--central', '--add-host', name, '--pki-dir', pki, '--rsyslog-dir', rsyslogD])
   // idempotent: a second run changes nothing
-  assert.match(cli(['setup', '--central', '--db', pg.url, '--listen', `127.0.0.1:${relpPort}`, '--archive', join(centralDir, 'archive'), '--rsyslog-dir', join(centralDir, 'rsyslog.d')]), /60-ds01-central\.conf: ok/)
-  const central = new Rsyslog({ dir: centralDir, include: join(centralDir, 'rsyslog.d', '60-ds01-central.conf') })
+  assert.match(cli(centralArgs), /60-ds01-central\.conf: ok/)
+  const central = new Rsyslog({ dir: centralDir, include: [join(rsyslogD, '60-ds01-central.conf'), join(rsyslogD, '61-ds01-central-hosts.conf')], dropToUser: syslogUser })
   central.start()
   cleanups.push(() => central.stop())
-  await waitListening(relpPort)
+  for (let i = 0; i < HOSTS.length; i++) await waitListening(relpPort + i)
 
   // the GPU hosts
   const hosts = HOSTS.map((name) => {
@@ -114,11 +121,12 @@ test('fleet: two senders, a central rsyslog and PostgreSQL keep every line exact
     for (const name of ['events.jsonl', 'gpu-utilization.jsonl']) chmodSync(join(logDir, name), 0o660)
     const logrotateConfig = join(dir, 'logrotate.d', 'ds01')
     writeFileSync(logrotateConfig, readFileSync(logrotateConfig, 'utf8').replace(/create 0664/g, 'create 0660'))
-    const forwardArgs = ['setup', '--forward', `127.0.0.1:${relpPort}`, '--dir', logDir, '--reader-group', admGroup, '--rsyslog-dir', join(dir, 'rsyslog.d'),
+    const forwardArgs = ['setup', '--forward', '127.0.0.1', '--tls-bundle', join(pki, 'bundles', name), '--tls-dir', join(dir, 'tls'), '--rsyslog-user', syslogUser, '--dir', logDir, '--reader-group', admGroup, '--rsyslog-dir', join(dir, 'rsyslog.d'),
       '--rsyslog-workdir', join(dir, 'rsyslog', 'work'), '--systemd-dir', join(dir, 'systemd'), '--sbin-dir', join(dir, 'sbin')]
     cli(forwardArgs)
     assert.match(cli(forwardArgs), /60-ds01-forward\.conf: ok/)
-    const sender = new Rsyslog({ dir: join(dir, 'rsyslog'), include: join(dir, 'rsyslog.d', '60-ds01-forward.conf'), hostname: name, dropToUser: syslogUser })
+    // the second host's rsyslog calls itself by the first one's name: the central stores what its certificate says
+    const sender = new Rsyslog({ dir: join(dir, 'rsyslog'), include: join(dir, 'rsyslog.d', '60-ds01-forward.conf'), hostname: HOSTS[0], dropToUser: syslogUser })
     // what systemd runs before rsyslog starts (ExecStartPre of the installed drop-in)
     const dropIn = readFileSync(join(dir, 'systemd', 'rsyslog.service.d', 'ds01-events.conf'), 'utf8')
     const preStart = /^ExecStartPre=(.+)$/m.exec(dropIn)[1].split(' ')
@@ -179,13 +187,9 @@ test('fleet: two senders, a central rsyslog and PostgreSQL keep every line exact
   await at(2)
   const nanLine = '{"timestamp":"2026-01-30T14:30:00.000000Z","event_type":"health.check","schema_version":"1","details":{"load":NaN}}'
   appendFileSync(hosts[0].events, nanLine + '\n')
-  await at(4)
-  await central.stop()
-  await at(4 + OUTAGE_S)
-  central.start()
-  await waitListening(relpPort)
-  // a sender stopped, its files rotated while it is down, then started again
-  await at(6 + OUTAGE_S)
+  // a sender stopped, its files rotated while it is down, then started again (before the central's
+  // outage: a TLS sender may stall after a central restart, and one stopped then loses its window, docs/fleet.md)
+  await at(3)
   senderDown = true
   await hosts[1].sender.stop()
   rotate(hosts[1])
@@ -194,6 +198,12 @@ test('fleet: two senders, a central rsyslog and PostgreSQL keep every line exact
   assert.equal(clean.status, 0, clean.stderr)
   hosts[1].sender.start()
   senderDown = false
+  await at(9)
+  await central.stop()
+  await at(9 + OUTAGE_S)
+  central.start()
+  await waitListening(relpPort)
+  await waitListening(relpPort + 1)
   await at(LOAD_S)
 
   rotating = false
@@ -230,11 +240,20 @@ test('fleet: two senders, a central rsyslog and PostgreSQL keep every line exact
   const rows = async (table) => (await db.query(`SELECT host || E'\\t' || line AS l FROM ${table}`)).rows.map((r) => r.l).sort()
   // wait for the queues to drain: the senders retry, the central's pgsql queue empties
   let actual
+  let kicks = 0
   for (let i = 0; i < (process.env.DS01_FLEET_KEEP === '1' ? 20 : 180); i++) {
     actual = { events: await rows('ds01_events'), gpu: await rows('ds01_gpu_samples'), quarantine: await rows('ds01_quarantine') }
     if (actual.events.length >= expected.events.length && actual.gpu.length >= expected.gpu.length) break
+    if (i === 40 || i === 100) {
+      // librelp 1.11's TLS client may stall after the central restarted, until its connection breaks
+      // again: restarting the central (its queues are on disk) frees it, and loses nothing (docs/fleet.md)
+      kicks++
+      await central.stop()
+      central.start()
+    }
     await sleep(1000)
   }
+  t.diagnostic(`central restarted ${kicks} more time(s) to free a stalled TLS sender`)
   if (process.env.DS01_FLEET_KEEP === '1') {
     const stored = new Set(actual.events)
     const missingLines = expected.events.filter((x) => !stored.has(x))
@@ -259,11 +278,18 @@ test('fleet: two senders, a central rsyslog and PostgreSQL keep every line exact
   assert.equal(typed.rows[0].n, 0, 'every row has its time and type')
 
   // the raw archive holds every line too (at least once: imfile may re-read)
+  let sent = 0
+  let distinct = 0
   for (const host of hosts) {
-    const archived = new Set(linesOnDisk(join(centralDir, 'archive', host.name), 'events.jsonl'))
+    const all = linesOnDisk(join(centralDir, 'archive', host.name), 'events.jsonl')
+    sent += all.length
+    const archived = new Set(all)
+    distinct += archived.size
     const own = linesOnDisk(host.logDir, 'events.jsonl')
     assert.deepEqual(own.filter((line) => !archived.has(line)), [], `${host.name}: archive has every line`)
   }
+  // what crossed RELP (docs/fleet.md states this figure): the .1 inputs re-send rotated files
+  t.diagnostic(`archive: ${sent} lines received for ${distinct} distinct (${Math.round((sent / distinct - 1) * 100)} % sent twice)`)
   t.diagnostic(`stored and checked after ${Math.round((Date.now() - started) / 1000)} s`)
   // query --db answers as query over each host's own files, for the same filters
   const middle = new Date(started + (LOAD_S / 2) * 1000).toISOString()
@@ -289,7 +315,8 @@ test('fleet: two senders, a central rsyslog and PostgreSQL keep every line exact
   const eachHost = hosts.flatMap((host) => cli(['query', '--file', host.events, '--json', '--all', '--user', 'bob']).split('\n').filter(Boolean)).sort()
   assert.deepEqual(both, eachHost)
   const human = cli(['query', '--db', pg.url, '--user', 'bob', '--limit', '5'], { NO_COLOR: '1' })
-  assert.equal(human.trim().split('\n').length, 5)
+  // the last 5 (fewer when the CLI loop, one process per event, logged fewer under load)
+  assert.equal(human.trim().split('\n').length, Math.min(5, eachHost.length), human)
   assert.match(human, new RegExp(`host=(${HOSTS.map((h) => h.replace(/\./g, '\\.')).join('|')})`))
 
   // --follow: a new event logged on a host comes out of the database through the whole pipeline

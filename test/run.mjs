@@ -12,7 +12,7 @@
 // machine) a new untagged ds01-* user or group, or a change to the real
 // docker group's members, fails it too.
 import { spawnSync } from 'node:child_process'
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
@@ -30,7 +30,12 @@ function testFiles (dir) {
 const passes = []
 // The node that runs this file runs the tests, and is the `node` they find on PATH
 // (the CLI's shebang, the bash wrapper): `/opt/node24/bin/node test/run.mjs` tests Node 24.
-const nodePath = `${dirname(process.execPath)}:${process.env.PATH ?? ''}`
+const firstOnPath = (process.env.PATH ?? '').split(':').map((d) => join(d || '.', 'node')).find((f) => existsSync(f))
+const nodePath = firstOnPath !== undefined && realpathSync(firstOnPath) === realpathSync(process.execPath)
+  ? process.env.PATH
+  : `${dirname(process.execPath)}:${process.env.PATH ?? ''}`
+// The CLI's compile cache (Node >= 22, src/cli/compile-cache.ts) goes here, not into the real home.
+const cacheHome = join(tmp, '.cache')
 console.log(`node ${process.version} (${process.execPath}), N-API ${process.versions.napi}`)
 
 function pass (title, files, env) {
@@ -41,7 +46,7 @@ function pass (title, files, env) {
   const r = spawnSync(process.execPath, ['--test', ...reporters, ...files], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, PATH: nodePath, TMPDIR: tmp, DS01_TEST_TAG: tag, ...env }
+    env: { ...process.env, PATH: nodePath, XDG_CACHE_HOME: cacheHome, TMPDIR: tmp, DS01_TEST_TAG: tag, ...env }
   })
   return r.status === 0
 }
@@ -102,6 +107,7 @@ function summary () {
 /** True when the run left nothing behind; else says what, and removes it. */
 function leftNothing () {
   for (const { notes } of passes) rmSync(notes, { force: true })
+  rmSync(cacheHome, { recursive: true, force: true })
   const files = readdirSync(tmp)
   const users = accountsLeft('passwd')
   const groups = accountsLeft('group')

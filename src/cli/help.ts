@@ -164,6 +164,9 @@ Prepares this host, and can be run again at any time (idempotent):
   - the logrotate config, as LOGROTATE_DIR/ds01 (default /etc/logrotate.d)
   - an hourly logrotate run for these logs, as CRON_DIR/ds01-logrotate (default /etc/cron.hourly),
     so that 'maxsize 100M' takes effect between the daily runs
+  - the GPU waste check every 30 minutes ('ds01-events gpu waste'): ds01-gpu-waste.timer and .service
+    (in CRON_DIR/../systemd/system or --systemd-dir; enabled where systemd runs) and
+    CRON_DIR/../cron.d/ds01-gpu-waste; none with --no-cron
 
 Options:
   --dir DIR            the log directory (default /var/log/ds01)

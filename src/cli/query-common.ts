@@ -32,18 +32,24 @@ export function usageError(problem: string): number {
   return (require('./help.js') as typeof import('./help.js')).usageError('query', problem)
 }
 
-/** stdout closed by the reader (`| head -1`): stop quietly, status 0. */
+/**
+ * stdout closed by the reader (`| head -1`): stop quietly, status 0. Any other
+ * write error (a full disk, /dev/full: ENOSPC; EIO) stops the query with
+ * status 1; the command line's own stdout guard (main.ts) has said it, once.
+ */
 export function quietOnEpipe(stop: () => void): void {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') {
-      stop()
-      process.exit(0)
-    }
-    throw err
+    stop()
+    process.exit(err.code === 'EPIPE' ? 0 : 1)
   })
 }
 
 /** Writes, then waits while stdout's buffer is full (a slow pipe): memory stays at one chunk. */
 export async function writeAndWait(data: string | Buffer): Promise<void> {
   if (data.length > 0 && !process.stdout.write(data)) await once(process.stdout, 'drain')
+}
+
+/** The matching lines --json could not print from the --limit window (longer than it holds). */
+export function notHeldText(n: number): string {
+  return `${n} matching line${n === 1 ? '' : 's'} over 64 KiB not printed: the --limit window does not hold such lines whole (--all --json streams them)`
 }

@@ -13,6 +13,7 @@ const QUERY_DB_OPTIONS = {
   ...FILTER_OPTIONS,
   db: { type: 'string' },
   'db-file': { type: 'string' },
+  gpu: { type: 'boolean' },
   host: { type: 'string', multiple: true },
   'poll-ms': { type: 'string' }
 } as const
@@ -40,7 +41,7 @@ export async function runQueryDb(args: string[]): Promise<number> {
   const parsed = parseCommandArgs(args, QUERY_DB_OPTIONS)
   if (!parsed.ok) {
     const message = parsed.problem
-    return usageError(/'--(file|gpu)'/.test(message) ? `${message}; --db reads the fleet database, not a log file (GPU samples: table ds01_gpu_samples, see docs/fleet.md)` : message)
+    return usageError(/'--file'/.test(message) ? `${message}; --db reads the fleet database, not a log file (its GPU samples: --db --gpu)` : message)
   }
   const v = parsed.values
   if (parsed.help) {
@@ -94,15 +95,15 @@ export async function runQueryDb(args: string[]): Promise<number> {
       return 0
     }
     if (v.summary === true) {
-      await writeAndWait(renderSummary(await summaryRows(client, filter, hosts), v.json === true, colour))
+      await writeAndWait(renderSummary(await summaryRows(client, filter, hosts, v.gpu), v.json === true, colour))
       return 0
     }
-    const startId = v.follow === true ? await newestId(client) : '0'
-    for await (const batch of readDatabase(client, { filter, hosts, limit: v.all === true ? undefined : limit, skips })) await output.add(batch)
+    const startId = v.follow === true ? await newestId(client, v.gpu) : '0'
+    for await (const batch of readDatabase(client, { filter, hosts, limit: v.all === true ? undefined : limit, skips, gpu: v.gpu })) await output.add(batch)
     if (v.follow === true) {
       output.caughtUp()
       process.on('SIGINT', onInterrupt)
-      for await (const batch of followDatabase(client, { filter, hosts, skips, afterId: startId, pollMs, signal: controller.signal })) await output.add(batch)
+      for await (const batch of followDatabase(client, { filter, hosts, skips, afterId: startId, pollMs, signal: controller.signal, gpu: v.gpu })) await output.add(batch)
     }
     await output.finish()
   } catch (err) {

@@ -18,7 +18,7 @@ import {
   useColour,
   type EventRecord
 } from '../reader/index.js'
-import { DEFAULT_LIMIT, FILTER_OPTIONS, quietOnEpipe, usageError, writeAndWait } from './query-common.js'
+import { DEFAULT_LIMIT, FILTER_OPTIONS, notHeldText, quietOnEpipe, usageError, writeAndWait } from './query-common.js'
 import { queryExtras, renderAggregates } from './query-extras.js'
 import { CURSOR_OPTIONS, cursorStart, encodeCursor, saveCursor } from './query-cursor.js'
 
@@ -91,7 +91,16 @@ export async function runQuery(args: string[]): Promise<number> {
     say(`not read: ${message}`)
   }
   const onInterrupt = (): void => controller.abort()
-  if (v.follow === true) process.on('SIGINT', onInterrupt)
+  // SIGTERM (systemd, kill, timeout) ends a follow as Ctrl-C does, what is held printed first, then status 143 (128 + 15, as a killed tail)
+  let terminated = false
+  const onTerminate = (): void => {
+    terminated = true
+    controller.abort()
+  }
+  if (v.follow === true) {
+    process.on('SIGINT', onInterrupt)
+    process.on('SIGTERM', onTerminate)
+  }
   try {
     const run = drive({ path, generations: opened.generations, filter, sink, skips, follow: v.follow, signal: controller.signal, onCaughtUp: () => output.caughtUp(), onGap, onWarning: say, progress, after: start.after })
     // eslint-disable-next-line @typescript-eslint/no-unused-vars
@@ -127,9 +136,12 @@ export async function runQuery(args: string[]): Promise<number> {
   }
   const skipped = describeSkips(skips)
   if (skipped !== null) process.stderr.write(`ds01-events query: ${skipped}\n`)
+  if (output.notHeld > 0) process.stderr.write(`ds01-events query: ${notHeldText(output.notHeld)}\n`)
+  process.removeListener('SIGTERM', onTerminate)
   if (gaps.length > 0) {
     say(`incomplete: ${gaps.length} part${gaps.length === 1 ? '' : 's'} of the log could not be read (above); the answer is missing their events`)
     return 1
   }
-  return saveFailed ? 1 : 0
+  if (saveFailed) return 1
+  return terminated ? 143 : 0
 }

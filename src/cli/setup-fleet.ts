@@ -1,25 +1,25 @@
-// `ds01-events setup --forward HOST[:PORT]` (every GPU host) and
-// `ds01-events setup --central --db-file PATH` (the central host): install the
-// shipped rsyslog configs (deploy/rsyslog/) and, on the central host, the
-// PostgreSQL schema (deploy/postgresql/). Idempotent, like `setup`.
+// `ds01-events setup --forward HOST[:PORT] --tls-bundle DIR` (every GPU host) and
+// `ds01-events setup --central --db-file PATH` (the central host, with
+// --add-host/--revoke-host for the hosts' certificates): install the shipped
+// rsyslog configs (deploy/rsyslog/) and, on the central host, the PostgreSQL
+// schema (deploy/postgresql/) and the fleet's CA. Idempotent, like `setup`.
 import { parseCommandArgs } from '../common/index.js'
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import { join } from 'node:path'
-import { ARGV_PASSWORD_WARNING, holdsPassword, loadPg, maskSecrets, resolveDbUrl } from '../fleet/index.js'
+import { ARGV_PASSWORD_WARNING, holdsPassword, maskSecrets, resolveDbUrl } from '../fleet/index.js'
 import { usageError } from './help.js'
 import { installFile, lookupGroup, say, SetupError } from './setup.js'
+import { setupCentral } from './setup-fleet-central.js'
+import { DEFAULT_LOG_DIR, DEFAULT_PORT, parseEndpoint, renderForwardConfig, requireSafePath, rsyslogCheck, rsyslogUser } from './setup-fleet-common.js'
+import { HOST_NAME } from './setup-fleet-pki.js'
 
 const PACKAGE_ROOT = join(__dirname, '..', '..')
 export const FORWARD_TEMPLATE = join(PACKAGE_ROOT, 'deploy', 'rsyslog', 'ds01-forward.conf')
-export const CENTRAL_TEMPLATE = join(PACKAGE_ROOT, 'deploy', 'rsyslog', 'ds01-central.conf')
 export const STATE_CLEAN_SCRIPT = join(PACKAGE_ROOT, 'deploy', 'rsyslog', 'ds01-imfile-state-clean')
-export const SCHEMA_FILE = join(PACKAGE_ROOT, 'deploy', 'postgresql', 'ds01-events.sql')
-const DEFAULT_LOG_DIR = '/var/log/ds01'
-const DEFAULT_PORT = 2514
 const FORWARD_CONF = '60-ds01-forward.conf'
-const CENTRAL_CONF = '60-ds01-central.conf'
+const DEFAULT_TLS_DIR = '/etc/ds01-events/tls'
+const DEFAULT_PKI_DIR = '/etc/ds01-events/fleet-ca'
 
 export const FLEET_OPTIONS = {
   forward: { type: 'string' },
@@ -30,7 +30,15 @@ export const FLEET_OPTIONS = {
   'rsyslog-workdir': { type: 'string' },
   'systemd-dir': { type: 'string' },
   'sbin-dir': { type: 'string' },
+  'tls-bundle': { type: 'string' },
+  'tls-dir': { type: 'string' },
+  'rsyslog-user': { type: 'string' },
   listen: { type: 'string' },
+  'pki-dir': { type: 'string' },
+  name: { type: 'string' },
+  'add-host': { type: 'string' },
+  'revoke-host': { type: 'string' },
+  'logrotate-dir': { type: 'string' },
   archive: { type: 'string' },
   db: { type: 'string' },
   'db-file': { type: 'string' },
@@ -39,16 +47,22 @@ export const FLEET_OPTIONS = {
 } as const
 
 export const FLEET_USAGE = `Usage:
-  sudo ds01-events setup --forward HOST[:PORT] [--dir DIR] [--reader-group NAME] [--rsyslog-dir DIR]
-                         [--rsyslog-workdir DIR] [--systemd-dir DIR] [--sbin-dir DIR]
-  sudo ds01-events setup --central --db-file PATH [--listen ADDR[:PORT]] [--archive DIR] [--rsyslog-dir DIR] [--no-schema]
+  sudo ds01-events setup --forward CENTRAL[:PORT] --tls-bundle DIR [--dir DIR] [--reader-group NAME]
+                         [--rsyslog-user USER] [--tls-dir DIR] [--rsyslog-dir DIR] [--rsyslog-workdir DIR]
+                         [--systemd-dir DIR] [--sbin-dir DIR]
+  sudo ds01-events setup --central --db-file PATH [--name CENTRAL] [--listen ADDR[:PORT]] [--archive DIR]
+                         [--rsyslog-user USER] [--pki-dir DIR] [--rsyslog-dir DIR] [--logrotate-dir DIR] [--no-schema]
+  sudo ds01-events setup --central --add-host NAME | --revoke-host NAME [--pki-dir DIR] [--rsyslog-dir DIR]
 
 --forward (on every GPU host; run 'ds01-events setup' first):
   - a default ACL on DIR (default /var/log/ds01) and an ACL on its logs granting
     read to NAME (default adm, the group rsyslog runs with on Debian and Ubuntu),
     kept by the files logrotate and the writers create; nobody else gains access
+  - the host's key and certificates from DIR (made by --add-host on the central
+    host) in TLS_DIR (default ${DEFAULT_TLS_DIR}; the key 0400, owned by USER,
+    the user rsyslogd runs as: default syslog where it exists, else root)
   - RSYSLOG_DIR/60-ds01-forward.conf (default /etc/rsyslog.d): follow the logs,
-    send them over RELP to HOST (port ${DEFAULT_PORT})
+    send them over RELP with TLS to CENTRAL (the port --add-host gave)
   - SBIN_DIR/ds01-imfile-state-clean (default /usr/local/sbin) and a drop-in
     SYSTEMD_DIR/rsyslog.service.d/ds01-events.conf (default /etc/systemd/system)
     running it before rsyslog starts, on WORKDIR (default /var/spool/rsyslog):
@@ -59,45 +73,18 @@ export const FLEET_USAGE = `Usage:
     URL is the first line of PATH (a file only root reads), or $DS01_EVENTS_DB,
     or --db URL (visible to local users in the process list: avoid it),
     unless --no-schema; needs the npm package pg
-  - RSYSLOG_DIR/60-ds01-central.conf, mode 0600 (it holds URL): receive RELP on
-    ADDR:PORT (default 0.0.0.0:${DEFAULT_PORT}), archive to DIR/HOST/*.jsonl (default
-    /var/log/ds01-fleet), insert into PostgreSQL
+  - a CA and the central's certificate (name CENTRAL, default this host's name)
+    in PKI_DIR (default ${DEFAULT_PKI_DIR})
+  - RSYSLOG_DIR/60-ds01-central.conf, mode 0600 (it holds the URL): archive to
+    DIR/HOST/*.jsonl (default /var/log/ds01-fleet, owned by USER), insert into
+    PostgreSQL; LOGROTATE_DIR/ds01-fleet rotates the archive
+  - RSYSLOG_DIR/61-ds01-central-hosts.conf: one TLS listener per host on ADDR
+    (default 0.0.0.0), ports PORT (default ${DEFAULT_PORT}) and up
+--central --add-host NAME: a key and certificate for host NAME, its listener, and
+  a bundle to copy to it; --revoke-host NAME: its listener goes, its certificate
+  is accepted nowhere again.
 Then restart rsyslog: systemctl restart rsyslog. See docs/fleet.md.
 `
-
-interface Endpoint { host: string, port: number }
-
-/** HOST, HOST:PORT, [IPv6] or [IPv6]:PORT; only characters that are safe inside the rsyslog config. */
-export function parseEndpoint(text: string, defaultHost?: string): Endpoint | string {
-  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]*))(?::(\d{1,5}))?$/.exec(text)
-  if (match === null) return `'${text}' is not HOST[:PORT] (a host name, an IPv4 address or [IPv6], then an optional port)`
-  const host = match[1] ?? match[2] ?? ''
-  const port = match[3] === undefined ? DEFAULT_PORT : Number(match[3])
-  if (host === '' && defaultHost === undefined) return `'${text}' names no host`
-  if (port < 1 || port > 65535) return `port ${port} is not between 1 and 65535`
-  return { host: host === '' ? (defaultHost ?? '') : host, port }
-}
-
-/** The sender config for this log directory and central endpoint. */
-export function renderForwardConfig(template: string, dir: string, target: Endpoint): string {
-  return template
-    .split(`${DEFAULT_LOG_DIR}/`).join(`${dir.replace(/\/+$/, '')}/`)
-    .split('@@TARGET@@').join(target.host)
-    .split('@@PORT@@').join(String(target.port))
-}
-
-/** The central config; `url` is a PostgreSQL URL without whitespace or quotes (checked by the caller). */
-export function renderCentralConfig(template: string, listen: Endpoint, archive: string, url: string): string {
-  return template
-    .split('@@ADDRESS@@').join(listen.host)
-    .split('@@PORT@@').join(String(listen.port))
-    .split('@@ARCHIVE@@').join(archive.replace(/\/+$/, ''))
-    .split('@@CONNINFO@@').join(url)
-}
-
-function requireSafePath(name: string, path: string): void {
-  if (!path.startsWith('/') || /["\\\s]/.test(path)) throw new SetupError(`--${name} '${path}': give an absolute path without quotes, backslashes or spaces`)
-}
 
 /** Runs setfacl; its absence is a clear error. */
 function setfacl(args: string[]): void {
@@ -139,38 +126,53 @@ function grantRead(dir: string, group: string): void {
   }
 }
 
-/** rsyslogd -N1 on the snippet, inside a main config that sets a work directory as the distributions' does. */
-function rsyslogCheck(configPath: string): void {
-  const scratch = fs.mkdtempSync(join(os.tmpdir(), 'ds01-rsyslog-check-'))
-  try {
-    const main = join(scratch, 'rsyslog.conf')
-    fs.writeFileSync(main, `global(workDirectory="${scratch}")\ninclude(file="${configPath}")\n`)
-    execFileSync('rsyslogd', ['-N1', '-f', main], { stdio: ['ignore', 'pipe', 'pipe'] })
-    say(`${configPath}: rsyslogd -N1 accepts it`)
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException & { stderr?: Buffer, stdout?: Buffer }
-    if (e.code === 'ENOENT') {
-      say('rsyslogd not found: install rsyslog and rsyslog-relp (apt-get install rsyslog rsyslog-relp)')
-      return
-    }
-    const output = `${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`.trim()
-    throw new SetupError(`rsyslogd -N1 rejects ${configPath}:\n${output}`)
-  } finally {
-    fs.rmSync(scratch, { recursive: true, force: true })
-  }
+interface ForwardOptions {
+  target: string, tlsBundle?: string, tlsDir: string, user?: string, dir: string, rsyslogDir: string,
+  readerGroup: string, workDir: string, systemdDir: string, sbinDir: string
 }
 
-interface ForwardOptions { target: string, dir: string, rsyslogDir: string, readerGroup: string, workDir: string, systemdDir: string, sbinDir: string }
+interface BundleInfo { host: string, peer: string, central: string, port: number }
+
+/**
+ * The host's key and certificates from the bundle --add-host made, in TLS_DIR:
+ * the key readable by rsyslog's user alone. Without --tls-bundle, what an
+ * earlier run installed.
+ */
+function installTls(o: ForwardOptions): BundleInfo {
+  const uid = rsyslogUser(o.user)
+  const info = join(o.tlsDir, 'fleet.json')
+  if (o.tlsBundle !== undefined) {
+    for (const name of ['ca.pem', 'cert.pem', 'key.pem', 'fleet.json']) {
+      if (!fs.existsSync(join(o.tlsBundle, name))) throw new SetupError(`--tls-bundle ${o.tlsBundle}: ${name} is missing (the folder 'setup --central --add-host NAME' made on the central host)`)
+    }
+    fs.mkdirSync(o.tlsDir, { recursive: true, mode: 0o755 })
+    for (const [name, mode] of [['ca.pem', 0o644], ['cert.pem', 0o644], ['fleet.json', 0o644], ['key.pem', 0o400]] as const) {
+      installFile(join(o.tlsDir, name), fs.readFileSync(join(o.tlsBundle, name), 'utf8'), mode)
+    }
+  } else if (!fs.existsSync(info)) {
+    throw new SetupError(`--forward needs --tls-bundle DIR: run 'ds01-events setup --central --add-host ${'$(hostname)'}' on the central host and copy the folder it names here`)
+  }
+  // rsyslog opens the key after dropping its privileges
+  fs.chownSync(join(o.tlsDir, 'key.pem'), uid.uid, uid.gid)
+  fs.chmodSync(join(o.tlsDir, 'key.pem'), 0o400)
+  say(`${join(o.tlsDir, 'key.pem')}: owner ${uid.name}, mode 0400`)
+  const parsed = JSON.parse(fs.readFileSync(info, 'utf8')) as BundleInfo
+  if (!HOST_NAME.test(parsed.central) || !/^[A-Za-z0-9.-]+$/.test(parsed.peer) || !Number.isInteger(parsed.port)) throw new SetupError(`${info} is not a bundle of ours`)
+  return parsed
+}
 
 function setupForward(o: ForwardOptions): void {
   const endpoint = parseEndpoint(o.target)
   if (typeof endpoint === 'string') throw new SetupError(`--forward ${endpoint}`)
-  for (const [name, path] of [['dir', o.dir], ['rsyslog-workdir', o.workDir], ['sbin-dir', o.sbinDir], ['systemd-dir', o.systemdDir]]) requireSafePath(name, path)
+  for (const [name, path] of [['dir', o.dir], ['rsyslog-workdir', o.workDir], ['sbin-dir', o.sbinDir], ['systemd-dir', o.systemdDir], ['tls-dir', o.tlsDir]]) requireSafePath(name, path)
   if (lookupGroup(o.readerGroup) === undefined) {
     throw new SetupError(`group '${o.readerGroup}' does not exist: pass --reader-group with the group rsyslog runs as (ps -o group= -C rsyslogd)`)
   }
   grantRead(o.dir, o.readerGroup)
-  const config = renderForwardConfig(fs.readFileSync(FORWARD_TEMPLATE, 'utf8'), o.dir, endpoint)
+  const bundle = installTls(o)
+  // the port --add-host gave, unless CENTRAL:PORT names one
+  const port = /:\d+$/.test(o.target) ? endpoint.port : bundle.port
+  const config = renderForwardConfig(fs.readFileSync(FORWARD_TEMPLATE, 'utf8'), o.dir, { host: endpoint.host, port }, o.tlsDir, bundle.central)
   const path = join(o.rsyslogDir, FORWARD_CONF)
   installFile(path, config, 0o644)
   rsyslogCheck(path)
@@ -179,41 +181,7 @@ function setupForward(o: ForwardOptions): void {
   installFile(join(o.systemdDir, 'rsyslog.service.d', 'ds01-events.conf'),
     '# Installed by `ds01-events setup --forward`: see ' + script + '\n' +
     `[Service]\nExecStartPre=${script} ${o.workDir} ${o.dir}\n`, 0o644)
-  say(`done. Restart rsyslog to start sending to ${endpoint.host}:${endpoint.port}: systemctl daemon-reload && systemctl restart rsyslog`)
-}
-
-/** node-postgres is loaded only here: `setup --forward` and `log` never need it. */
-async function applySchema(url: string): Promise<void> {
-  const { Client } = loadPg()
-  const client = new Client({ connectionString: url })
-  try {
-    await client.connect()
-    await client.query('SET client_min_messages = warning')
-    await client.query(fs.readFileSync(SCHEMA_FILE, 'utf8'))
-  } catch (err) {
-    throw new SetupError(`applying ${SCHEMA_FILE} failed: ${err instanceof Error ? err.message : String(err)}\n` +
-      'Check the URL (postgresql://USER:PASSWORD@HOST:PORT/DB) and that the database exists (createdb ds01)')
-  } finally {
-    await client.end().catch(() => undefined)
-  }
-  say(`schema applied (${SCHEMA_FILE})`)
-}
-
-async function setupCentral(url: string | undefined, listen: string, archive: string, rsyslogDir: string, schema: boolean): Promise<void> {
-  if (url === undefined || url === '') throw new SetupError('--central needs the database URL postgresql://USER[:PASSWORD]@HOST[:PORT]/DB: in DS01_EVENTS_DB, or in a file (--db-file PATH)')
-  // rsyslog's config takes conninfo as one word: a URL, no spaces or quotes
-  if (!/^postgres(?:ql)?:\/\/[^\s"'\\]+$/.test(url)) throw new SetupError('--db: give a postgresql:// URL without spaces, quotes or backslashes (percent-encode them)')
-  const endpoint = parseEndpoint(listen, '0.0.0.0')
-  if (typeof endpoint === 'string') throw new SetupError(`--listen ${endpoint}`)
-  requireSafePath('archive', archive)
-  if (schema) await applySchema(url)
-  fs.mkdirSync(archive, { recursive: true, mode: 0o750 })
-  say(`${archive}: archive directory (one folder per host)`)
-  const config = renderCentralConfig(fs.readFileSync(CENTRAL_TEMPLATE, 'utf8'), endpoint, archive, url)
-  const path = join(rsyslogDir, CENTRAL_CONF)
-  installFile(path, config, 0o600)
-  rsyslogCheck(path)
-  say(`done. Restart rsyslog to receive on ${endpoint.host}:${endpoint.port}: systemctl restart rsyslog`)
+  say(`done: this host sends as ${bundle.host} (certificate ${bundle.peer}). Restart rsyslog to start sending to ${endpoint.host}:${port}: systemctl daemon-reload && systemctl restart rsyslog`)
 }
 
 export async function runFleetSetup(args: string[]): Promise<number> {
@@ -225,12 +193,14 @@ export async function runFleetSetup(args: string[]): Promise<number> {
     return 0
   }
   if ((values.forward !== undefined) === (values.central === true)) return usageError('setup', 'give one of --forward HOST[:PORT] and --central')
-  const senderOnly = ['dir', 'reader-group', 'rsyslog-workdir', 'systemd-dir', 'sbin-dir'] as const
-  const centralOnly = ['listen', 'archive', 'db', 'db-file', 'no-schema'] as const
+  const senderOnly = ['dir', 'reader-group', 'rsyslog-workdir', 'systemd-dir', 'sbin-dir', 'tls-bundle', 'tls-dir'] as const
+  const centralOnly = ['listen', 'archive', 'db', 'db-file', 'no-schema', 'pki-dir', 'name', 'add-host', 'revoke-host', 'logrotate-dir'] as const
   for (const name of values.central === true ? senderOnly : centralOnly) {
     if (values[name] !== undefined) return usageError('setup', `--${name} goes with ${values.central === true ? '--forward' : '--central'}`)
   }
-  if (values.central === true && resolveDbUrl({ db: values.db, dbFile: values['db-file'] }) === undefined) {
+  if (values['add-host'] !== undefined && values['revoke-host'] !== undefined) return usageError('setup', 'give one of --add-host and --revoke-host')
+  const hostsOnly = values['add-host'] !== undefined || values['revoke-host'] !== undefined
+  if (values.central === true && !hostsOnly && resolveDbUrl({ db: values.db, dbFile: values['db-file'] }) === undefined) {
     return usageError('setup', '--central needs the database URL postgresql://USER[:PASSWORD]@HOST[:PORT]/DB: in DS01_EVENTS_DB, or in a file (--db-file PATH)')
   }
   if (process.getuid?.() !== 0) {
@@ -244,6 +214,9 @@ export async function runFleetSetup(args: string[]): Promise<number> {
     if (values.forward !== undefined) {
       setupForward({
         target: values.forward,
+        tlsBundle: values['tls-bundle'],
+        tlsDir: values['tls-dir'] ?? DEFAULT_TLS_DIR,
+        user: values['rsyslog-user'],
         dir: values.dir ?? DEFAULT_LOG_DIR,
         rsyslogDir,
         readerGroup: values['reader-group'] ?? 'adm',
@@ -252,11 +225,22 @@ export async function runFleetSetup(args: string[]): Promise<number> {
         sbinDir: values['sbin-dir'] ?? '/usr/local/sbin'
       })
     } else {
-      const resolved = resolveDbUrl({ db: values.db, dbFile: values['db-file'] })
+      const resolved = hostsOnly ? undefined : resolveDbUrl({ db: values.db, dbFile: values['db-file'] })
       if (resolved !== undefined && !resolved.ok) throw new SetupError(resolved.problem)
       if (resolved?.from === '--db' && holdsPassword(resolved.url)) say(`warning: ${ARGV_PASSWORD_WARNING}`)
-      await setupCentral(resolved?.url, values.listen ?? `0.0.0.0:${DEFAULT_PORT}`,
-        values.archive ?? '/var/log/ds01-fleet', rsyslogDir, values['no-schema'] !== true)
+      await setupCentral({
+        url: resolved?.url,
+        listen: values.listen ?? `0.0.0.0:${DEFAULT_PORT}`,
+        archive: values.archive ?? '/var/log/ds01-fleet',
+        rsyslogDir,
+        pkiDir: values['pki-dir'] ?? DEFAULT_PKI_DIR,
+        name: values.name,
+        user: values['rsyslog-user'],
+        logrotateDir: values['logrotate-dir'] ?? '/etc/logrotate.d',
+        schema: values['no-schema'] !== true,
+        addHost: values['add-host'],
+        revokeHost: values['revoke-host']
+      })
     }
   } catch (err) {
     process.stderr.write(maskSecrets(`ds01-events setup: ${err instanceof Error ? err.message : String(err)}\n`))

@@ -74,6 +74,7 @@ function removeFleet(rsyslogDir: string, sbinDir: string, unitDir: string, live:
   const removed = [
     forwarded,
     removeFile(join(rsyslogDir, '60-ds01-central.conf'), true),
+    removeFile(join(rsyslogDir, '61-ds01-central-hosts.conf'), true),
     removeFile(join(unitDir, 'rsyslog.service.d', 'ds01-events.conf'), true),
     removeFile(join(sbinDir, 'ds01-imfile-state-clean'), true)
   ].some(Boolean)

@@ -68,7 +68,7 @@ export function sqlWhere(filter: QueryFilter, hosts: readonly string[], first = 
   return { text: and.length === 0 ? '' : `WHERE ${and.join(' AND ')}`, values }
 }
 
-interface Row { id: string, host: string, line: string, ts: string | null }
+interface Row { row_id: string, host: string, line: string, row_ts: string | null }
 
 export interface DbReadOptions {
   filter: QueryFilter
@@ -78,6 +78,8 @@ export interface DbReadOptions {
   skips: SkipCounts
   /** rows per round trip when reading every match */
   batch?: number
+  /** the GPU samples instead of the events */
+  gpu?: boolean
 }
 
 function toRecord(row: Row, skips: SkipCounts): EventRecord | null {
@@ -89,9 +91,18 @@ function toRecord(row: Row, skips: SkipCounts): EventRecord | null {
   return { line: row.line, event, host: row.host }
 }
 
-// ts as text: a JS Date would cut the microseconds that the keyset below needs
-const COLUMNS = 'id::text AS id, host, line, ts::text AS ts'
-const TABLE = 'ds01_events'
+// ts as text: a JS Date would cut the microseconds that the keyset below needs.
+// Aliases of their own: an output column named id or ts would be what ORDER BY
+// sorts by (as text: "10" before "9"), not the table's columns.
+const COLUMNS = 'id::text AS row_id, host, line, ts::text AS row_ts'
+const EVENTS = 'ds01_events'
+/** GPU samples have no type or user column: the same names, from the jsonb (host and ts stay indexable) */
+const GPU_SAMPLES = `(SELECT id, host, ts, line, event, event->>'event_type' AS event_type, event->>'user' AS "user" FROM ds01_gpu_samples) AS samples`
+
+/** The table a query reads: the events, or (--gpu) the GPU samples. */
+export function tableOf(gpu: boolean | undefined): string {
+  return gpu === true ? GPU_SAMPLES : EVENTS
+}
 
 /**
  * Matching records in time order (rows without a readable time first), then
@@ -100,6 +111,7 @@ const TABLE = 'ds01_events'
  * Returns the id of the newest row seen, for follow().
  */
 export async function * readDatabase(client: Client, o: DbReadOptions): AsyncGenerator<EventRecord[], void, undefined> {
+  const TABLE = tableOf(o.gpu)
   const where = sqlWhere(o.filter, o.hosts)
   const and = (extra: string): string => (where.text === '' ? `WHERE ${extra}` : `${where.text} AND ${extra}`)
   const n = where.values.length
@@ -116,7 +128,7 @@ export async function * readDatabase(client: Client, o: DbReadOptions): AsyncGen
     const result = await client.query<Row>(
       `SELECT ${COLUMNS} FROM ${TABLE} ${and(`ts IS NULL AND id > $${n + 1}`)} ORDER BY id LIMIT $${n + 2}`, [...where.values, lastId, batch])
     if (result.rows.length === 0) break
-    lastId = result.rows[result.rows.length - 1].id
+    lastId = result.rows[result.rows.length - 1].row_id
     yield result.rows.map((r) => toRecord(r, o.skips)).filter((r): r is EventRecord => r !== null)
   }
   let last: [string, string] | undefined
@@ -127,19 +139,20 @@ export async function * readDatabase(client: Client, o: DbReadOptions): AsyncGen
       `SELECT ${COLUMNS} FROM ${TABLE} ${and(after)} ORDER BY ts, id LIMIT $${params.length}`, params)
     if (result.rows.length === 0) break
     const tail = result.rows[result.rows.length - 1]
-    last = [tail.ts as string, tail.id]
+    last = [tail.row_ts as string, tail.row_id]
     yield result.rows.map((r) => toRecord(r, o.skips)).filter((r): r is EventRecord => r !== null)
   }
 }
 
 /** The newest row id now (follow starts after it). */
-export async function newestId(client: Client): Promise<string> {
-  const result = await client.query<{ id: string | null }>(`SELECT max(id)::text AS id FROM ${TABLE}`)
+export async function newestId(client: Client, gpu?: boolean): Promise<string> {
+  const result = await client.query<{ id: string | null }>(`SELECT max(id)::text AS id FROM ${tableOf(gpu)}`)
   return result.rows[0].id ?? '0'
 }
 
 /** Rows that arrived after `afterId`, in arrival order, polled every `pollMs` until `signal` aborts. */
 export async function * followDatabase(client: Client, o: DbReadOptions & { afterId: string, pollMs: number, signal: AbortSignal }): AsyncGenerator<EventRecord[], void, undefined> {
+  const TABLE = tableOf(o.gpu)
   const where = sqlWhere(o.filter, o.hosts)
   const n = where.values.length
   const and = (extra: string): string => (where.text === '' ? `WHERE ${extra}` : `${where.text} AND ${extra}`)
@@ -148,7 +161,7 @@ export async function * followDatabase(client: Client, o: DbReadOptions & { afte
     const result = await client.query<Row>(
       `SELECT ${COLUMNS} FROM ${TABLE} ${and(`id > $${n + 1}`)} ORDER BY id LIMIT $${n + 2}`, [...where.values, lastId, o.batch ?? 5000])
     if (result.rows.length > 0) {
-      lastId = result.rows[result.rows.length - 1].id
+      lastId = result.rows[result.rows.length - 1].row_id
       yield result.rows.map((r) => toRecord(r, o.skips)).filter((r): r is EventRecord => r !== null)
       continue
     }
@@ -158,13 +171,13 @@ export async function * followDatabase(client: Client, o: DbReadOptions & { afte
 }
 
 /** Counts for --summary, computed by PostgreSQL: one row per (type, user, source, UTC day, host). */
-export async function summaryRows(client: Client, filter: QueryFilter, hosts: readonly string[]): Promise<Array<{ type: string, user: string | null, source: string | null, day: string, host: string, n: number }>> {
+export async function summaryRows(client: Client, filter: QueryFilter, hosts: readonly string[], gpu?: boolean): Promise<Array<{ type: string, user: string | null, source: string | null, day: string, host: string, n: number }>> {
   const where = sqlWhere(filter, hosts)
   const result = await client.query<{ type: string, user: string | null, source: string | null, day: string | null, host: string, n: string }>(
     `SELECT event_type AS type,
             CASE WHEN jsonb_typeof(event->'user') = 'string' AND "user" <> '' THEN "user" END AS user,
             CASE WHEN jsonb_typeof(event->'source') = 'string' AND event->>'source' <> '' THEN event->>'source' END AS source,
             to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, host, count(*)::text AS n
-       FROM ${TABLE} ${where.text} GROUP BY 1, 2, 3, 4, 5`, where.values)
+       FROM ${tableOf(gpu)} ${where.text} GROUP BY 1, 2, 3, 4, 5`, where.values)
   return result.rows.map((r) => ({ ...r, day: r.day ?? '(unknown)', n: Number(r.n) }))
 }

@@ -3,7 +3,8 @@
 // combined with AND; several values of one kind with OR.
 import type { ParsedEvent } from './record.js'
 import { typeAnchor, typePattern, type TypePattern } from './type-match.js'
-import { parseWhen, WHEN_FORMS } from './when.js'
+import { filterOptionsProblem } from './options.js'
+import { EARLIEST_WHEN_MS, LATEST_WHEN_MS, readWhen, WHEN_FORMS } from './when.js'
 import { groupWhere, matchesWhere, parseWhere, whereAnchor, type WhereClause, type WhereGroup } from './where.js'
 
 export type { WhereClause, WhereGroup, WhereOp } from './where.js'
@@ -38,8 +39,20 @@ function list(value: string | readonly string[] | undefined): string[] {
   return typeof value === 'string' ? [value] : [...value]
 }
 
-/** v1 timestamp text of an instant: 6 fractional digits and Z, comparable as text. */
+/** Sorts after every v1 timestamp text (and before: BEFORE_ANY_V1), for instants past year 9999 (before year 0000). */
+const AFTER_ANY_V1 = '~'.repeat(27)
+const BEFORE_ANY_V1 = ' '.repeat(27)
+
+/**
+ * v1 timestamp text of an instant: 6 fractional digits and Z, comparable as
+ * text. An instant a v1 timestamp cannot write (past 9999-12-31, before year
+ * 0000, invalid) is a text that sorts after (before) every v1 timestamp.
+ */
 export function v1Timestamp(date: Date): string {
+  const t = date.getTime()
+  if (t > LATEST_WHEN_MS) return AFTER_ANY_V1
+  if (t < EARLIEST_WHEN_MS) return BEFORE_ANY_V1
+  if (Number.isNaN(t)) return AFTER_ANY_V1
   return date.toISOString().replace(/Z$/, '000Z')
 }
 
@@ -75,6 +88,9 @@ export class QueryFilter {
 
   /** Parses and checks the options; `now` anchors relative WHENs. Never throws. */
   static parse(options: FilterOptions = {}, now: Date = new Date()): FilterResult {
+    const wrong = filterOptionsProblem(options)
+    if (wrong !== null) return { ok: false, problem: wrong }
+    options ??= {}
     const given = list(options.type)
     const types = given.filter((t) => !t.startsWith('!'))
     const notTypes = [...given.filter((t) => t.startsWith('!')).map((t) => t.slice(1)), ...list(options.notType)]
@@ -99,8 +115,16 @@ export class QueryFilter {
     const when = (name: 'since' | 'until'): Date | undefined | string => {
       const v = options[name]
       if (v === undefined) return undefined
-      if (v instanceof Date) return Number.isNaN(v.getTime()) ? `${name}: an invalid Date` : v
-      return parseWhen(String(v), now) ?? `--${name} ${JSON.stringify(v)}: not a time I can read.\n${WHEN_FORMS}`
+      if (v instanceof Date) {
+        const t = v.getTime()
+        if (Number.isNaN(t)) return `${name}: an invalid Date`
+        return t >= EARLIEST_WHEN_MS && t <= LATEST_WHEN_MS ? v : `${name}: ${v.toISOString()} is out of range: times run from year 0000 to 9999`
+      }
+      const read = readWhen(String(v), now)
+      if (read.ok) return read.date
+      return read.problem === 'out of range'
+        ? `--${name} ${JSON.stringify(v)}: out of range: a time from 0000-01-01 to 9999-12-31 (UTC), as a v1 timestamp can write it`
+        : `--${name} ${JSON.stringify(v)}: not a time I can read.\n${WHEN_FORMS}`
     }
     const since = when('since')
     if (typeof since === 'string') return { ok: false, problem: since }

@@ -95,7 +95,9 @@ function classify(error: Error, at: number, size: number, given: number): GzDama
     return { at, size, kind: 'not-gzip', message: 'is not gzip data: nothing in it could be read' }
   }
   if (/incorrect header check/.test(error.message) && given > 0) {
-    return { at, size, kind: 'trailing', message: `has ${size - at} bytes that are not gzip after its last whole member (from byte ${at}): not read` }
+    // fed byte by byte, zlib sees a bad header at its second byte
+    const from = Math.max(0, at - 1)
+    return { at: from, size, kind: 'trailing', message: `has ${size - from} bytes that are not gzip after its last whole member (from byte ${from}): not read` }
   }
   return { at, size, kind: 'corrupt', message: `is damaged at byte ${at} of ${size} (${error.message}): the ${size - at} bytes from there could not be decompressed` }
 }

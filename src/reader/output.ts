@@ -2,6 +2,7 @@
 // as stored (--json), and the summary. Text from the log is untrusted: control
 // characters are shown escaped, never sent to the terminal.
 import { canonicalEventType } from '../event/index.js'
+import { boundedJson } from './json-text.js'
 import type { EventRecord, ParsedEvent } from './record.js'
 
 /** The last `size` items pushed (the --limit window): the only buffer a query keeps. */
@@ -50,17 +51,62 @@ function colourOf(type: string): string {
   return CATEGORY_COLOUR[type.slice(0, type.indexOf('.'))] ?? ''
 }
 
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
+/**
+ * Characters that must not reach a terminal as they are: control characters
+ * (C0, DEL, C1), format characters (the bidi overrides U+202A-U+202E and
+ * isolates U+2066-U+2069, zero-width ones, U+FEFF, ...), line and paragraph
+ * separators, and lone surrogates.
+ */
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u
+/** What JSON.stringify leaves as it is but a terminal must not get. */
+const UNSAFE_AFTER_JSON = /[\u007f-\u009f\p{Cf}\u2028\u2029]/gu
 
-/** Text for a column: as is, or JSON-quoted when it holds control characters or is empty. */
-function safe(text: string): string {
-  return text === '' || UNSAFE.test(text) ? JSON.stringify(text) : text
+/** JSON string text with every unsafe character escaped (\u202e), not only those JSON must escape. */
+export function quoted(text: string): string {
+  return JSON.stringify(text).replace(UNSAFE_AFTER_JSON, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'))
 }
 
-function detailValue(value: unknown): string {
-  if (typeof value === 'string') return /^[^\s"=\\]+$/.test(value) && !UNSAFE.test(value) ? value : JSON.stringify(value)
-  return JSON.stringify(value) ?? String(value)
+/** The longest details column shown for one event; the rest is cut, with a marker saying how long the line was. */
+export const MAX_SHOWN_DETAILS = 16_384
+/** The longest envelope value (type, user, source) shown as it is. */
+const MAX_SHOWN_FIELD = 256
+
+function cutText(text: string, max: number): string {
+  return text.length <= max ? text : text.slice(0, max) + '\u2026'
+}
+
+/** Text for a column: as is, or JSON-quoted when it holds unsafe characters or is empty. */
+function safe(text: string): string {
+  const shown = cutText(text, MAX_SHOWN_FIELD)
+  return shown === '' || UNSAFE.test(shown) ? quoted(shown) : shown
+}
+
+function detailValue(value: unknown, room: number): string {
+  if (typeof value === 'string') {
+    const v = value.length > room ? value.slice(0, room) : value
+    return /^[^\s"=\\]+$/.test(v) && !UNSAFE.test(v) ? v : quoted(v)
+  }
+  const { text } = boundedJson(value, room)
+  return UNSAFE.test(text) ? text.replace(UNSAFE_AFTER_JSON, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')) : text
+}
+
+/** The details as key=value, at most MAX_SHOWN_DETAILS characters (then a marker with the line's length). */
+export function detailsText(record: EventRecord): string {
+  const parts: string[] = []
+  let length = 0
+  let cut = false
+  for (const [k, v] of Object.entries(record.event.details)) {
+    const room = MAX_SHOWN_DETAILS - length
+    if (room <= 0) { cut = true; break }
+    const part = `${safe(k)}=${detailValue(v, room)}`
+    parts.push(part)
+    length += part.length + 1
+  }
+  let text = parts.join(' ')
+  if (cut || text.length > MAX_SHOWN_DETAILS) {
+    text = text.slice(0, MAX_SHOWN_DETAILS) + `\u2026 [cut: the line has ${record.line.length} characters; --json prints it]`
+  }
+  return text
 }
 
 function pad2(n: number): string {
@@ -72,6 +118,36 @@ export function localTime(event: ParsedEvent): string {
   if (Number.isNaN(event.time)) return safe(event.timestamp)
   const d = new Date(event.time)
   return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`
+}
+
+/** A record held for human output with its details column already made (the line itself let go). */
+export interface ShownRecord extends EventRecord {
+  shown?: string
+  /** the line was let go (it was longer than the window holds): it cannot be printed as stored */
+  cut?: boolean
+}
+
+/** A record as the --limit window holds it for human output: a long line is let go, what is shown is kept. */
+export function forHumanWindow(record: EventRecord, maxLine: number): EventRecord {
+  if (record.line.length <= maxLine) return record
+  const e = record.event
+  const shown: ShownRecord = {
+    line: '',
+    host: record.host,
+    cut: true,
+    shown: detailsText(record),
+    event: {
+      timestamp: cutText(e.timestamp, MAX_SHOWN_FIELD + 1),
+      time: e.time,
+      event_type: cutText(e.event_type, MAX_SHOWN_FIELD + 1),
+      schema_version: e.schema_version === undefined ? undefined : cutText(e.schema_version, MAX_SHOWN_FIELD + 1),
+      user: e.user === undefined ? undefined : cutText(e.user, MAX_SHOWN_FIELD + 1),
+      source: e.source === undefined ? undefined : cutText(e.source, MAX_SHOWN_FIELD + 1),
+      details: {}
+    }
+  }
+  if (shown.host === undefined) delete shown.host
+  return shown
 }
 
 interface Row {
@@ -91,7 +167,7 @@ export class HumanFormatter {
 
   private row(record: EventRecord): Row {
     const e = record.event
-    const details = Object.entries(e.details).map(([k, v]) => `${safe(k)}=${detailValue(v)}`).join(' ')
+    const details = (record as ShownRecord).shown ?? detailsText(record)
     return {
       time: localTime(e),
       type: safe(e.event_type),

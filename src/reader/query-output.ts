@@ -1,7 +1,7 @@
 // What a query prints, from records of any source (the log files, a fleet
 // database): the last --limit matches (or --all, streamed), then, once the
 // source has caught up, each new record as it comes (follow); or the summary.
-import { HumanFormatter, jsonLine, Ring, Summary } from './output.js'
+import { forHumanWindow, HumanFormatter, jsonLine, Ring, Summary, type ShownRecord } from './output.js'
 import type { EventRecord } from './record.js'
 
 export interface QueryOutputOptions {
@@ -32,8 +32,18 @@ export interface RecordFormatter {
 /** Where the output goes; a returned promise is waited for (a full pipe). */
 export type OutputWriter = (data: string) => void | Promise<void>
 
+/**
+ * The longest line (in characters) the --limit window (or --all --reverse)
+ * holds: a longer one is held as what human output shows of it, and left out
+ * of held --json output (counted: notHeld), so the window's memory is at most
+ * --limit times this, whatever the lines.
+ */
+export const MAX_HELD_LINE = 65_536
+
 export class QueryOutput {
   readonly summary = new Summary()
+  /** matching lines longer than MAX_HELD_LINE left out of held --json output */
+  notHeld = 0
   /** records that matched so far (a source that prints by itself, such as raw --json lines, counts its own in) */
   matched = 0
   private readonly human: HumanFormatter
@@ -56,6 +66,14 @@ export class QueryOutput {
     return this.o.json === true ? records.map(jsonLine).join('') : this.human.formatAll(records)
   }
 
+  /** Held records for --json: a long line let go cannot be printed byte for byte, and is counted instead. */
+  private printable(records: EventRecord[]): EventRecord[] {
+    if (this.o.json !== true || this.o.formatter !== undefined) return records
+    const whole = records.filter((r) => !(r as ShownRecord).cut)
+    this.notHeld += records.length - whole.length
+    return whole
+  }
+
   /** Records that passed the filter, in the source's order (oldest first). */
   async add(records: readonly EventRecord[]): Promise<void> {
     if (records.length === 0) return
@@ -64,17 +82,28 @@ export class QueryOutput {
       for (const r of records) this.summary.addEvent(r.event)
     } else if (this.streaming || this.following) {
       await this.write(this.render(records))
-    } else if (this.o.all === true) {
-      this.everything.push(...records)
     } else {
-      for (const r of records) this.window.push(r)
+      for (const r of records) {
+        const held = this.held(r)
+        if (this.o.all === true) this.everything.push(held)
+        else this.window.push(held)
+      }
     }
+  }
+
+  /** What the window holds of a record: a long line only as what human output shows (its place kept in the window). */
+  private held(record: EventRecord): EventRecord {
+    // -o FIELDS picks from the whole event: held as it is (its lines are bounded by the 4 MiB read buffer only)
+    if (record.line.length <= MAX_HELD_LINE || this.o.formatter !== undefined) return record
+    // --json prints lines as stored or not at all: no need to parse this one
+    if (this.o.json === true) return { line: '', cut: true, event: { timestamp: '', time: NaN, event_type: '', details: {} } } as ShownRecord
+    return forHumanWindow(record, MAX_HELD_LINE)
   }
 
   private flushHeld(): string {
     const records = this.o.all === true ? this.everything.splice(0) : this.window.toArray()
     if (this.o.reverse === true) records.reverse()
-    return this.render(records)
+    return this.render(this.printable(records))
   }
 
   /** The source has given everything that was there (follow): print what is held; from now on each record goes out. */

@@ -8,6 +8,7 @@ import { resolveEventsFile, resolveGpuUtilizationFile, stderrSink } from '../com
 import { QueryFilter, type FilterOptions } from './filter.js'
 import { openGenerations } from './file-source.js'
 import { drive } from './read.js'
+import { readOptionsProblem } from './options.js'
 import { noSkips, type EventRecord, type ParsedEvent, type SkipCounts } from './record.js'
 import { recordSink } from './scan.js'
 import { cursorRecordSink, decodeCursor, Progress, type Position } from './cursor.js'
@@ -41,15 +42,36 @@ function describeSkips(skips: SkipCounts): string | null {
 
 export { describeSkips }
 
-/** Records (the line as stored and its event) of the log that pass the filter, oldest first. */
-export async function * readRecords(options: ReadEventsOptions = {}): AsyncGenerator<EventRecord, void, undefined> {
-  const warn = (message: string): void => {
+function warner(options: ReadEventsOptions): (message: string) => void {
+  const sink = typeof options.onWarning === 'function' ? options.onWarning : stderrSink
+  return (message) => {
     try {
-      (options.onWarning ?? stderrSink)(`ds01-events: ${message}`)
+      sink(`ds01-events: ${message}`)
     } catch {
       // a throwing onWarning must not break the iteration
     }
   }
+}
+
+async function * nothing(): AsyncGenerator<never, void, undefined> {}
+
+/**
+ * Records (the line as stored and its event) of the log that pass the filter,
+ * oldest first. Options are checked at the call: a wrong one is warned about
+ * there and then, and the iteration is empty.
+ */
+export function readRecords(options: ReadEventsOptions = {}): AsyncGenerator<EventRecord, void, undefined> {
+  const o = options ?? {}
+  const problem = readOptionsProblem(o)
+  if (problem !== null) {
+    warner(typeof o === 'object' ? o : {})(`readEvents: ${problem}`)
+    return nothing()
+  }
+  return records(o)
+}
+
+async function * records(options: ReadEventsOptions): AsyncGenerator<EventRecord, void, undefined> {
+  const warn = warner(options)
   const parsed = QueryFilter.parse(options, options.now)
   if (!parsed.ok) {
     warn(`readEvents: ${parsed.problem}`)
@@ -89,7 +111,10 @@ export async function * readRecords(options: ReadEventsOptions = {}): AsyncGener
   if (skipped !== null) warn(`${path}: ${skipped}`)
 }
 
-/** The events of the log that pass the filter, oldest first (see ReadEventsOptions). */
-export async function * readEvents(options: ReadEventsOptions = {}): AsyncGenerator<ParsedEvent, void, undefined> {
-  for await (const record of readRecords(options)) yield record.event
+/** The events of the log that pass the filter, oldest first (see ReadEventsOptions); options are checked at the call. */
+export function readEvents(options: ReadEventsOptions = {}): AsyncGenerator<ParsedEvent, void, undefined> {
+  const source = readRecords(options)
+  return (async function * events (): AsyncGenerator<ParsedEvent, void, undefined> {
+    for await (const record of source) yield record.event
+  })()
 }

@@ -2,7 +2,8 @@
 // before they are parsed. A v1 line written by this project's writers starts
 // with its envelope in a fixed shape, so its timestamp, type, user and source
 // are read in place; a line with a backslash, or another shape, is parsed.
-import type { QueryFilter } from './filter.js'
+import { v1Timestamp, type QueryFilter } from './filter.js'
+import { hasControl, KEY_EVENT_TYPE, KEY_SCHEMA_VERSION, KEY_SOURCE, KEY_TIMESTAMP, KEY_USER, NOT_PLAIN, plainRestKeys } from './json-check.js'
 import { parseEventLine, type EventRecord, type ParsedEvent, type SkipCounts } from './record.js'
 
 const NEWLINE = 0x0a
@@ -24,6 +25,11 @@ export interface FastEnvelope {
   /** latin1 text of the bytes; utf8Text() gives the real text */
   user: string | undefined
   source: string | undefined
+  /** whether the line has a "user" / "source" key right after schema_version (its value may be "") */
+  userKey: boolean
+  sourceKey: boolean
+  /** just after the envelope's last value (the rest of the line starts there) */
+  restAt: number
 }
 
 /** A latin1-read byte string as the UTF-8 text it encodes. */
@@ -78,13 +84,17 @@ export function fastEnvelope(buf: Buffer, start: number, end: number): FastEnvel
   at = close + 1
   let user: string | undefined
   let source: string | undefined
+  let userKey = false
+  let sourceKey = false
   if (startsWithAt(buf, at, end, USER_KEY)) {
+    userKey = true
     close = buf.indexOf(QUOTE, at + USER_KEY.length)
     if (close < 0 || close >= end) return null
     user = latin1(buf, at + USER_KEY.length, close) || undefined
     at = close + 1
   }
   if (startsWithAt(buf, at, end, SOURCE_KEY)) {
+    sourceKey = true
     close = buf.indexOf(QUOTE, at + SOURCE_KEY.length)
     if (close < 0 || close >= end) return null
     source = latin1(buf, at + SOURCE_KEY.length, close) || undefined
@@ -92,7 +102,32 @@ export function fastEnvelope(buf: Buffer, start: number, end: number): FastEnvel
   }
   const next = buf[at]
   if (next !== 0x2c /* , */ && next !== 0x7d /* } */) return null
-  return { tsStart, type, user, source }
+  return { tsStart, type, user, source, userKey, sourceKey, restAt: at }
+}
+
+/** The envelope read in place, when the whole line is JSON and has no other user or source key (JSON.parse keeps the last of a repeated key). Needs a line without backslash. */
+export function checkedEnvelope(buf: Buffer, start: number, end: number): FastEnvelope | null {
+  const fast = fastEnvelope(buf, start, end)
+  if (fast === null || !timestampShaped(buf, fast.tsStart)) return null
+  // no raw control character (the parser decides about those lines); the caller has found no backslash
+  if (hasControl(buf, fast.tsStart + TS_LENGTH, end)) return null
+  const before = KEY_TIMESTAMP | KEY_EVENT_TYPE | KEY_SCHEMA_VERSION | (fast.userKey ? KEY_USER : 0) | (fast.sourceKey ? KEY_SOURCE : 0)
+  const keys = plainRestKeys(buf, fast.restAt, end, before)
+  if (keys === NOT_PLAIN) return null
+  // a user or source key later in the line: JSON.parse keeps the last, so the parser decides
+  if (((keys & KEY_USER) !== 0) !== fast.userKey || ((keys & KEY_SOURCE) !== 0) !== fast.sourceKey) return null
+  return fast
+}
+
+const TS_SHAPE = Buffer.from('0000-00-00T00:00:00.000000Z')
+/** Whether the 27 bytes at buf[at] have the shape of a v1 timestamp (digits where digits go): only such text is compared as text. */
+export function timestampShaped(buf: Buffer, at: number): boolean {
+  for (let i = 0; i < TS_LENGTH; i++) {
+    const want = TS_SHAPE[i]
+    const c = buf[at + i]
+    if (want === 0x30 ? c < 0x30 || c > 0x39 : c !== want) return false
+  }
+  return true
 }
 
 /** A record whose event is parsed on first use (most lines of a --limit window are never shown). */
@@ -127,6 +162,13 @@ export function recordSink(out: EventRecord[]): LineSink {
 /** Marks the time beyond which a sequential scan of a file may stop. */
 export const PAST_UNTIL = -1
 
+/**
+ * Lines in a row stamped past --until plus the slack before a sequential scan
+ * stops: one damaged or odd line (a year 2099, a clock briefly ahead) never
+ * ends it; a log that has moved on past --until ends it after this many lines.
+ */
+export const STOP_RUN_LINES = 1000
+
 export class LineScanner {
   private readonly anchor: Buffer | null
   private readonly since: Buffer | null
@@ -134,6 +176,8 @@ export class LineScanner {
   /** until + the disorder slack: a v1 line past it ends a sequential scan */
   private readonly stopAfter: Buffer | null
   private readonly envelopeFilter: boolean
+  /** v1 lines in a row past stopAfter */
+  private pastRun = 0
 
   constructor(
     private readonly filter: QueryFilter,
@@ -145,7 +189,7 @@ export class LineScanner {
     this.anchor = anchor === null ? null : Buffer.from(anchor)
     this.since = filter.sinceText === undefined ? null : Buffer.from(filter.sinceText)
     this.until = filter.untilText === undefined ? null : Buffer.from(filter.untilText)
-    this.stopAfter = filter.until === undefined ? null : Buffer.from(new Date(filter.until.getTime() + slackMs).toISOString().replace(/Z$/, '000Z'))
+    this.stopAfter = filter.until === undefined ? null : Buffer.from(v1Timestamp(new Date(filter.until.getTime() + slackMs)))
     this.envelopeFilter = filter.users.length > 0 || filter.sources.length > 0 || filter.types.length > 0 || filter.notTypes.length > 0
   }
 
@@ -199,12 +243,15 @@ export class LineScanner {
   private line(buf: Buffer, start: number, end: number, escaped: boolean): number {
     if (end === start) return 0 // an empty line is no event and no damage
     const tsStart = v1TimestampAt(buf, start, end)
-    if (tsStart >= 0) {
-      if (this.stopAfter !== null && compareTimestamp(buf, tsStart, this.stopAfter) > 0) return PAST_UNTIL
+    if (tsStart >= 0 && timestampShaped(buf, tsStart)) {
+      if (this.stopAfter !== null) {
+        if (compareTimestamp(buf, tsStart, this.stopAfter) > 0) return ++this.pastRun >= STOP_RUN_LINES ? PAST_UNTIL : 0
+        this.pastRun = 0
+      }
       if (this.since !== null && compareTimestamp(buf, tsStart, this.since) < 0) return 0
       if (this.until !== null && compareTimestamp(buf, tsStart, this.until) > 0) return 0
       if (!escaped && buf[end - 1] === 0x7d /* } */) {
-        const fast = fastEnvelope(buf, start, end)
+        const fast = checkedEnvelope(buf, start, end)
         if (fast !== null) {
           if (this.envelopeFilter && !this.filter.matchesEnvelope(fast.type, fast.user === undefined ? undefined : utf8Text(fast.user), fast.source === undefined ? undefined : utf8Text(fast.source))) return 0
           if (!this.filter.needsDetails) {

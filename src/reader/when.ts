@@ -24,6 +24,22 @@ function localMidnight(now: Date, dayOffset: number): Date {
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i
 
+/** The instants a WHEN may name: those a v1 timestamp can write, years 0000 to 9999 (UTC). */
+export const EARLIEST_WHEN_MS = Date.parse('0000-01-01T00:00:00.000Z')
+export const LATEST_WHEN_MS = Date.parse('9999-12-31T23:59:59.999Z')
+
+type Parts = readonly [number, number, number, number, number, number, number]
+
+/** Date.UTC / new Date(...) without their reading of years 0-99 as 1900-1999. */
+function fromParts(parts: Parts, utc: boolean): Date {
+  const [y, mo, d, h, mi, sec, ms] = parts
+  if (y >= 100) return utc ? new Date(Date.UTC(y, mo, d, h, mi, sec, ms)) : new Date(y, mo, d, h, mi, sec, ms)
+  const date = utc ? new Date(Date.UTC(2000, mo, d, h, mi, sec, ms)) : new Date(2000, mo, d, h, mi, sec, ms)
+  if (utc) date.setUTCFullYear(y, mo, d)
+  else date.setFullYear(y, mo, d)
+  return date
+}
+
 function parseIso(text: string): Date | null {
   const m = ISO.exec(text)
   if (m === null) return null
@@ -32,18 +48,21 @@ function parseIso(text: string): Date | null {
   const parts = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms] as const
   let date: Date
   if (zone === undefined) {
-    date = new Date(...parts)
+    date = fromParts(parts, false)
   } else {
     let offsetMin = 0
     if (zone.toUpperCase() !== 'Z') {
       const sign = zone[0] === '-' ? -1 : 1
       const digits = zone.slice(1).replace(':', '')
-      offsetMin = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2)))
+      const hours = Number(digits.slice(0, 2))
+      const minutes = Number(digits.slice(2))
+      if (hours > 23 || minutes > 59) return null // +99:99 is no offset
+      offsetMin = sign * (hours * 60 + minutes)
     }
-    date = new Date(Date.UTC(...parts) - offsetMin * 60_000)
+    date = new Date(fromParts(parts, true).getTime() - offsetMin * 60_000)
   }
   // reject 2026-02-31 and 25:00 rather than rolling them over
-  const check = zone === undefined ? date : new Date(Date.UTC(...parts))
+  const check = zone === undefined ? date : fromParts(parts, true)
   const [cy, cmo, cd, ch, cmi] = zone === undefined
     ? [check.getFullYear(), check.getMonth(), check.getDate(), check.getHours(), check.getMinutes()]
     : [check.getUTCFullYear(), check.getUTCMonth(), check.getUTCDate(), check.getUTCHours(), check.getUTCMinutes()]
@@ -51,8 +70,24 @@ function parseIso(text: string): Date | null {
   return date
 }
 
-/** The instant WHEN names, or null when it is none of WHEN_FORMS. */
+export type WhenResult = { ok: true; date: Date } | { ok: false; problem: 'unreadable' | 'out of range' }
+
+/** The instant WHEN names: unreadable when it is none of WHEN_FORMS, out of range outside years 0000-9999. */
+export function readWhen(input: string, now: Date = new Date()): WhenResult {
+  const date = parseForm(input, now)
+  if (date === null) return { ok: false, problem: 'unreadable' }
+  const t = date.getTime()
+  if (!(t >= EARLIEST_WHEN_MS && t <= LATEST_WHEN_MS)) return { ok: false, problem: 'out of range' }
+  return { ok: true, date }
+}
+
+/** The instant WHEN names, or null when it is none of WHEN_FORMS or lies outside years 0000-9999. */
 export function parseWhen(input: string, now: Date = new Date()): Date | null {
+  const r = readWhen(input, now)
+  return r.ok ? r.date : null
+}
+
+function parseForm(input: string, now: Date): Date | null {
   const text = input.trim().toLowerCase()
   if (text === 'now') return new Date(now.getTime())
   if (text === 'today') return localMidnight(now, 0)

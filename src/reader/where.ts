@@ -4,6 +4,7 @@
 // gpu=1`) and the others all hold (AND: `--where gpu>=1 --where gpu<=3` is a
 // range, `--where gpu!=0 --where gpu!=1` neither).
 import { parseValue } from '../event/index.js'
+import { boundedJson } from './json-text.js'
 
 export type WhereOp = '=' | '!=' | '<' | '<=' | '>' | '>='
 
@@ -62,8 +63,18 @@ export function numberOf(value: unknown): number {
   return NaN
 }
 
+/**
+ * The same JSON (key order counts), or the clause's text for a non-string
+ * clause (gpu=0 matches "0"). Never recursive: a detail nested 10,000 deep is
+ * compared only as far as the clause's own JSON is long.
+ */
 function same(v: unknown, c: WhereClause): boolean {
-  return JSON.stringify(v) === JSON.stringify(c.value) || (typeof c.value !== 'string' && v === c.text)
+  const want = c.value
+  if (want === null || typeof want !== 'object') return v === want || (typeof want !== 'string' && v === c.text)
+  if (v === null || typeof v !== 'object') return v === c.text
+  const json = JSON.stringify(want)
+  const got = boundedJson(v, json.length)
+  return !got.cut && got.text === json
 }
 
 function holds(v: unknown, c: WhereClause): boolean {
