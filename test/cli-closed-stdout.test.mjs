@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, openSync, closeSync } from 'node:fs'
 import { join } from 'node:path'
 import { CLI, cleanEnv, scratch } from './helpers/cli.mjs'
+import { forwardTlsArgs } from './helpers/fleet.mjs'
 import { GROUP, IS_ROOT, ensureTestUsers, testName } from './helpers/system.mjs'
 
 const HAS_TOOLS = ['setfacl', 'rsyslogd'].every((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0)
@@ -58,12 +59,13 @@ test('setup --forward and --central | (closed pipe): no trace, the configs are i
   const dir = join(root, 'log')
   const setup = spawnSync(process.execPath, [CLI, 'setup', '--dir', dir, '--group', GROUP, '--logrotate-dir', join(root, 'lr'), '--no-cron'], { env: cleanEnv() })
   assert.equal(setup.status, 0, String(setup.stderr))
-  const forward = await runIntoClosedPipe(['setup', '--forward', '127.0.0.1:2600', '--dir', dir, '--reader-group', READER, '--rsyslog-dir', join(root, 'rsyslog.d'),
+  const forward = await runIntoClosedPipe(['setup', '--forward', '127.0.0.1:2600', ...forwardTlsArgs(root), '--dir', dir, '--reader-group', READER, '--rsyslog-dir', join(root, 'rsyslog.d'),
     '--rsyslog-workdir', join(root, 'spool'), '--systemd-dir', join(root, 'systemd'), '--sbin-dir', join(root, 'sbin')])
   noTrace(forward)
   assert.equal(forward.status, 0, forward.stderr)
   assert.ok(existsSync(join(root, 'rsyslog.d', '60-ds01-forward.conf')))
-  const central = await runIntoClosedPipe(['setup', '--central', '--no-schema', '--rsyslog-dir', join(root, 'central.d'), '--archive', join(root, 'archive'), '--listen', '127.0.0.1:2601'],
+  const central = await runIntoClosedPipe(['setup', '--central', '--no-schema', '--rsyslog-dir', join(root, 'central.d'), '--archive', join(root, 'archive'), '--listen', '127.0.0.1:2601',
+    '--name', 'central.example', '--pki-dir', join(root, 'pki'), '--logrotate-dir', join(root, 'central-lr'), '--rsyslog-user', 'root'],
     { DS01_EVENTS_DB: 'postgresql://ds01@127.0.0.1:1/ds01' })
   noTrace(central)
   assert.equal(central.status, 0, central.stderr)

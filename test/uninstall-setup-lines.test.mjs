@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runCli, scratch } from './helpers/cli.mjs'
 import { GROUP, IS_ROOT, ensureTestUsers, testName } from './helpers/system.mjs'
+import { forwardTlsArgs } from './helpers/fleet.mjs'
 
 const HAS_TOOLS = ['setfacl', 'rsyslogd'].every((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0)
 const ROOT_ONLY = { skip: IS_ROOT ? false : 'needs root' }
@@ -57,7 +58,7 @@ test('setup --forward ... --uninstall: the read ACLs and the empty rsyslog.servi
   const setup = runCli(['setup', '--dir', t.dir, '--group', GROUP, '--logrotate-dir', t.logrotateDir, '--no-cron'])
   assert.equal(setup.status, 0, setup.stderr)
   const systemdDir = join(t.root, 'systemd')
-  const line = ['setup', '--forward', '127.0.0.1:2600', '--dir', t.dir, '--reader-group', READER, '--rsyslog-dir', join(t.root, 'rsyslog.d'),
+  const line = ['setup', '--forward', '127.0.0.1:2600', ...forwardTlsArgs(t.root), '--dir', t.dir, '--reader-group', READER, '--rsyslog-dir', join(t.root, 'rsyslog.d'),
     '--rsyslog-workdir', join(t.root, 'spool'), '--systemd-dir', systemdDir, '--sbin-dir', join(t.root, 'sbin')]
   const forward = runCli(line, { env: { DS01_EVENTS_DB: '' } })
   assert.equal(forward.status, 0, forward.stderr)

@@ -233,3 +233,22 @@ export async function relpSend ({ port, tls, messages, timeoutMs = 5000 }) {
 export function syslogFrame (hostname, tag, msg) {
   return `<134>1 ${new Date().toISOString()} ${hostname} ${tag} - - - ${msg}`
 }
+
+/**
+ * What `setup --forward` needs from the central host, made in ROOT without a
+ * database (setup --central --no-schema): the CA, and a bundle for one host.
+ * Returns the arguments to add to a `setup --forward` line.
+ */
+export function forwardTlsArgs (root, host = 'gpu-test.example') {
+  const cli = new URL('../../bin/ds01-events.js', import.meta.url).pathname
+  const pki = join(root, 'fleet-pki')
+  const run = (args) => {
+    const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, DS01_EVENTS_DB: '' } })
+    if (r.status !== 0) throw new Error(`ds01-events ${args.join(' ')}: ${r.stderr}`)
+  }
+  run(['setup', '--central', '--no-schema', '--db', 'postgresql://ds01@127.0.0.1:1/ds01', '--name', 'central.example', '--listen', '127.0.0.1:2600',
+    '--pki-dir', pki, '--rsyslog-dir', join(root, 'fleet-central.d'), '--archive', join(root, 'fleet-archive'), '--rsyslog-user', 'root',
+    '--logrotate-dir', join(root, 'fleet-logrotate.d')])
+  run(['setup', '--central', '--add-host', host, '--pki-dir', pki, '--rsyslog-dir', join(root, 'fleet-central.d')])
+  return ['--tls-bundle', join(pki, 'bundles', host), '--tls-dir', join(root, 'fleet-tls'), '--rsyslog-user', 'root']
+}
