@@ -85,8 +85,23 @@ function eventsTotal (text) {
   return n
 }
 
-async function cpuPart (dir) {
-  const x = await startExporter(dir)
+/** The floor: a bare Node process reading the same two files every 500 ms (no parsing, no HTTP), as a share of a core. */
+const FLOOR = `
+const fs = require('node:fs')
+const [a, b] = process.argv.slice(1)
+const at = [fs.statSync(a).size, fs.statSync(b).size]
+const buf = Buffer.allocUnsafe(1 << 20)
+setInterval(() => {
+  [a, b].forEach((p, i) => {
+    const fd = fs.openSync(p, 'r')
+    for (;;) { const n = fs.readSync(fd, buf, 0, buf.length, at[i]); if (n === 0) break; at[i] += n }
+    fs.closeSync(fd)
+  })
+}, 500)
+`
+
+async function cpuPart (dir, floor = false) {
+  const x = floor ? await startFloor(dir) : await startExporter(dir)
   let written = 0
   let writing = true
   const writer = (async () => {
@@ -118,6 +133,10 @@ async function cpuPart (dir) {
     const share = (cpuSeconds(x.child.pid) - cpu0) / wall * 100
     writing = false
     await writer
+    if (floor) {
+      console.log(`cpu floor: ${share.toFixed(2)} % of a core for a bare Node process reading the same files every 500 ms (no parsing)`)
+      return
+    }
     let total = 0
     for (let i = 0; i < 100 && total !== written; i++) { total = eventsTotal(await x.scrape()); await sleep(100) }
     console.log(`cpu: ${share.toFixed(2)} % of a core over ${wall.toFixed(1)} s at 1,000 events/s + 8 GPUs at 20 Hz (goal <= 1 %); ` +
@@ -128,6 +147,15 @@ async function cpuPart (dir) {
     await writer
     await x.stop()
   }
+}
+
+async function startFloor (dir) {
+  const events = path.join(dir, 'events.jsonl')
+  const gpu = path.join(dir, 'gpu-utilization.jsonl')
+  fs.writeFileSync(events, '')
+  fs.writeFileSync(gpu, '')
+  const child = spawn(process.execPath, ['-e', FLOOR, events, gpu], { stdio: 'ignore' })
+  return { child, events, gpu, scrape: async () => '', stop: async () => { child.kill(); await new Promise((resolve) => child.exitCode !== null ? resolve() : child.once('exit', resolve)) } }
 }
 
 async function scrapePart (dir) {
@@ -217,7 +245,7 @@ async function memoryPart (dir) {
 const base = fs.mkdtempSync(path.join(os.tmpdir(), 'ds01-exporter-bench-'))
 try {
   const only = process.env.DS01_EXPORTER_BENCH_PARTS?.split(',') // e.g. cpu,scrape
-  for (const [name, part] of [['cpu', cpuPart], ['scrape', scrapePart], ['memory', memoryPart]]) {
+  for (const [name, part] of [['cpu', cpuPart], ['floor', (d) => cpuPart(d, true)], ['scrape', scrapePart], ['memory', memoryPart]]) {
     if (only !== undefined && !only.includes(name)) continue
     const dir = path.join(base, name)
     fs.mkdirSync(dir)

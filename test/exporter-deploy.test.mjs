@@ -74,6 +74,11 @@ test('the dashboard shows events by type, enforcement, GPU utilization by holder
       if (data.result.length === 0) empty.push(`${panel}: ${expr}`)
     }
     assert.deepEqual(empty, [], 'every expression returns data')
+    // the old "24h" gauges' numbers, exact: one idle kill is 1 (its series appeared at 0 first), one OOM kill is 1
+    for (const type of ['maintenance.idle_kill', 'resource.oom_kill']) {
+      const data = await prom.query(`round(sum(increase(ds01_events_total{event_type="${type}"}[24h])))`)
+      assert.equal(Number(data.result[0]?.value[1]), 1, type)
+    }
   } finally {
     await prom.stop()
     exporter.child.kill('SIGTERM')

@@ -3,7 +3,7 @@
 // are not read; --since seeks in a plain file instead of scanning it.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { writeFileSync } from 'node:fs'
+import { utimesSync, writeFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -30,6 +30,11 @@ function rotatedLog ({ damagedIn = null } = {}) {
   writeFileSync(`${base}.2.gz`, gzipSync(piece(1)))
   writeFileSync(`${base}.1`, piece(2))
   writeFileSync(base, piece(3))
+  // mtimes as rotation leaves them: each file last written at its last event (the reader's --since bound)
+  ;[`${base}.3.gz`, `${base}.2.gz`, `${base}.1`, base].forEach((p, d) => {
+    const last = new Date(T0 + d * 24 * HOUR + 99 * 60_000 + 1000)
+    utimesSync(p, last, last)
+  })
   // names that are not generations of this log
   writeFileSync(`${base}.backup`, text(events(T0, 3, 9000)))
   writeFileSync(join(dir, 'other.jsonl.1'), text(events(T0, 3, 9100)))

@@ -35,4 +35,7 @@ test('the library: where as a list, the same', async () => {
   const users = []
   for await (const e of readEvents({ path: file, where: ['gpu=0', 'gpu=2'] })) users.push(e.user)
   assert.deepEqual(users, ['alice', 'carol'])
+  const others = []
+  for await (const e of readEvents({ path: file, notType: 'gpu.allocated', where: ['container=a'] })) others.push(e.user)
+  assert.deepEqual(others, ['erin'], 'notType (every spelling) and where from Node')
 })

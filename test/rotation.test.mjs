@@ -183,7 +183,9 @@ test('copytruncate (the old config), same writers: how many events it loses', { 
   const run = await rotationRun(copytruncate)
   const line = summary('copytruncate', run)
   t.diagnostic(line)
-  assert.ok(run.rotated.length >= 15, `${run.rotated.length} rotated files`)
+  // only a sanity check that rotations happened: with copytruncate and notifempty a rotation that
+  // finds the file just truncated and not yet written again leaves no file (seen on a loaded machine)
+  assert.ok(run.rotated.length >= 10, `${run.rotated.length} rotated files`)
   for (const w of run.perWriter) assert.equal(w.duplicated, 0, w.name)
   // The loss depends on timing, so it is printed (and goes in the README), not asserted.
 })

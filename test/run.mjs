@@ -34,7 +34,8 @@ const firstOnPath = (process.env.PATH ?? '').split(':').map((d) => join(d || '.'
 const nodePath = firstOnPath !== undefined && realpathSync(firstOnPath) === realpathSync(process.execPath)
   ? process.env.PATH
   : `${dirname(process.execPath)}:${process.env.PATH ?? ''}`
-// The CLI's compile cache (Node >= 22, src/cli/compile-cache.ts) goes here, not into the real home.
+// The CLI's compile cache (Node >= 22, src/cli/compile-cache.ts) goes here, not into the real home;
+// so does that of tools that turn Node's on in its default place, os.tmpdir() (tsc does).
 const cacheHome = join(tmp, '.cache')
 console.log(`node ${process.version} (${process.execPath}), N-API ${process.versions.napi}`)
 
@@ -46,7 +47,7 @@ function pass (title, files, env) {
   const r = spawnSync(process.execPath, ['--test', ...reporters, ...files], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, PATH: nodePath, XDG_CACHE_HOME: cacheHome, TMPDIR: tmp, DS01_TEST_TAG: tag, ...env }
+    env: { ...process.env, PATH: nodePath, XDG_CACHE_HOME: cacheHome, NODE_COMPILE_CACHE: join(cacheHome, 'node'), TMPDIR: tmp, DS01_TEST_TAG: tag, ...env }
   })
   return r.status === 0
 }

@@ -1,28 +1,6 @@
-// Which registered type a name was meant to be: another spelling in the field
-// (an alias, from the registry's table), or a slip of the keyboard
-// (`container.crate`). Pure and small: on the log path, no zod.
-
-/** Edit distance (insert, delete, replace, swap of neighbours), stopped once it passes `max`. */
-export function editDistance(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1
-  let prev2: number[] = []
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i]
-    let best = i
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      let d = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost)
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2] + 1)
-      row.push(d)
-      if (d < best) best = d
-    }
-    if (best > max) return max + 1
-    prev2 = prev
-    prev = row
-  }
-  return prev[b.length]
-}
+// Which registered type a slip of the keyboard (`container.crate`) was meant
+// to be. Pure and small: on the log path, no zod.
+import { editDistance } from '../common/index.js'
 
 /**
  * The registered name `type` is probably a misspelling of, or null. Close
@@ -46,10 +24,11 @@ export function closestEventType(type: string, names: Iterable<string>): string 
     let d: number
     if (nameCategory === category) {
       const max = nameAction.length >= 8 ? 2 : 1
-      d = editDistance(action, nameAction, max)
+      if (Math.abs(action.length - nameAction.length) > max) continue // cheap: most names stop here
+      d = editDistance(action, nameAction)
       if (d > max) continue
-    } else if (nameAction === action) {
-      d = editDistance(category, nameCategory, 1)
+    } else if (nameAction === action && Math.abs(category.length - nameCategory.length) <= 1) {
+      d = editDistance(category, nameCategory)
       if (d > 1) continue
     } else {
       continue

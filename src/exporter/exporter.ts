@@ -68,6 +68,8 @@ export class Exporter {
   private readonly saves = new Map([['ok', 0], ['failed', 0]])
   private lastFailureNote = 0
   private readonly gpu: GpuMetrics | null = null
+  private readonly texts = new Map<string, string>()
+  private readonly wanted = new Map<string, boolean>()
   /** GPU lines whose envelope reads but whose sample does not */
   private readonly sampleSkips = noSkips()
   /** the values saved last: what /metrics shows */
@@ -103,17 +105,36 @@ export class Exporter {
     return out
   }
 
+  /** The text of an envelope field read in place (latin1), cached: a log repeats a few types and sources. */
+  private text(raw: string): string {
+    let t = this.texts.get(raw)
+    if (t === undefined) {
+      t = utf8Text(raw)
+      if (this.texts.size < 4096) this.texts.set(raw, t)
+    }
+    return t
+  }
+
+  private wants(type: string): boolean {
+    let w = this.wanted.get(type)
+    if (w === undefined) {
+      w = this.gpu?.wants(type) ?? false
+      if (this.wanted.size < 4096) this.wanted.set(type, w)
+    }
+    return w
+  }
+
   private eventSink(): LineSink {
     return (buf, start, end, fast, event) => {
       if (fast !== null) {
-        const type = utf8Text(fast.type)
-        this.counts.add(type, fast.source === undefined ? undefined : utf8Text(fast.source))
+        const type = this.text(fast.type)
+        this.counts.add(type, fast.source === undefined ? undefined : this.text(fast.source))
         if (type === 'system.shutdown') this.onShutdown(parseEventLine(buf.toString('utf8', start, end))?.details)
-        this.gpu?.eventLine(buf, start, end, type, null)
+        if (this.wants(type)) this.gpu?.eventLine(buf, start, end, null)
       } else if (event !== null) {
         this.counts.add(event.event_type, event.source)
         if (event.event_type === 'system.shutdown') this.onShutdown(event.details)
-        this.gpu?.eventLine(buf, start, end, event.event_type, event)
+        if (this.wants(event.event_type)) this.gpu?.eventLine(buf, start, end, event)
       }
     }
   }
@@ -121,7 +142,7 @@ export class Exporter {
   private gpuSink(): LineSink {
     const samples = this.gpu?.sampleSink(this.sampleSkips)
     return (buf, start, end, fast, event) => {
-      if (fast !== null) this.counts.add(utf8Text(fast.type), fast.source === undefined ? undefined : utf8Text(fast.source))
+      if (fast !== null) this.counts.add(this.text(fast.type), fast.source === undefined ? undefined : this.text(fast.source))
       else if (event !== null) this.counts.add(event.event_type, event.source)
       samples?.(buf, start, end, fast, event)
     }
@@ -273,7 +294,7 @@ export class Exporter {
       this.say(`reading failed (it goes on at the next look): ${(err as Error).message}`)
     }
     this.gpu?.feed(true)
-    if (Date.now() - this.lastSave >= (this.o.saveMs ?? 2000)) this.saveAndPublish()
+    if (Date.now() - this.lastSave >= (this.o.saveMs ?? 5000)) this.saveAndPublish()
     if (this.metrics.waiting) this.publishSaved(false)
     this.publishHealth()
   }

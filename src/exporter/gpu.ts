@@ -46,9 +46,13 @@ export class GpuMetrics {
     return r.ok ? null : r.problem
   }
 
-  /** For the events log's sink: keeps the allocation events (parsed) for the next feed. */
-  eventLine(buf: Buffer, start: number, end: number, type: string, event: ParsedEvent | null): void {
-    if (!wanted(type)) return
+  /** Whether the accounting reads events of this type. */
+  wants(type: string): boolean {
+    return wanted(type)
+  }
+
+  /** For the events log's sink: keeps an event the accounting reads (parsed) for the next feed. */
+  eventLine(buf: Buffer, start: number, end: number, event: ParsedEvent | null): void {
     const parsed = event ?? parseEventLine(buf.toString('utf8', start, end))
     if (parsed !== null) this.pending.push(parsed)
   }

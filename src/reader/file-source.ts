@@ -11,6 +11,7 @@ import type { Progress } from './cursor.js'
 import type { QueryFilter } from './filter.js'
 import { LineScanner, PAST_UNTIL, v1TimestampAt } from './scan.js'
 import { parseEventLine, type SkipCounts } from './record.js'
+import { generationsToRead, generationTimes, seekSinceRobust, UNKNOWN_TIMES, type GenerationTimes } from './time-bounds.js'
 
 /** Concurrent writers (batched ones hold events up to a flush) write timestamps slightly out of order. */
 export const DISORDER_SLACK_MS = 5 * 60_000
@@ -127,7 +128,8 @@ function lineTime(buf: Buffer, start: number, end: number): number {
   return parseEventLine(buf.toString('utf8', start, end))?.time ?? NaN
 }
 
-async function firstTimeOf(gen: Generation): Promise<number> {
+/** The time of a generation's first readable line (ms), or NaN. */
+export async function firstTimeOf(gen: Generation): Promise<number> {
   try {
     return firstTime(await headOf(gen)).time
   } catch {
@@ -135,46 +137,30 @@ async function firstTimeOf(gen: Generation): Promise<number> {
   }
 }
 
-/**
- * The generations worth reading for the filter's time range: a generation
- * ends before its newer neighbour starts (plus the slack), and starts with
- * its first line.
- */
-export async function generationsInRange(gens: Generation[], filter: QueryFilter): Promise<Generation[]> {
-  if (filter.since === undefined && filter.until === undefined) return gens
-  const firsts = await boundedMap(gens, (g) => firstTimeOf(g))
-  const kept: Generation[] = []
-  for (let i = 0; i < gens.length; i++) {
-    if (filter.until !== undefined && firsts[i] > filter.until.getTime() + DISORDER_SLACK_MS) break
-    const nextFirst = i + 1 < gens.length ? firsts[i + 1] : NaN
-    if (filter.since !== undefined && nextFirst + DISORDER_SLACK_MS < filter.since.getTime()) continue
-    kept.push(gens[i])
+/** A generation's head times and mtime (unknown when it cannot be read). */
+async function timesOf(gen: Generation): Promise<GenerationTimes> {
+  try {
+    const [head, st] = await Promise.all([headOf(gen), fsp.stat(gen.path)])
+    return generationTimes(head, st.mtimeMs)
+  } catch {
+    return UNKNOWN_TIMES
   }
-  return kept
 }
 
 /**
- * Where to start reading a plain file for --since: the start of a line whose
- * time is before since - slack (so, with disorder bounded by the slack, no
- * earlier line is at or after since), found by bisection; 0 when none.
+ * The generations worth reading for the filter's time range, by bounds one
+ * odd line cannot move (time-bounds.ts): several head lines' times and the mtime.
  */
+export async function generationsInRange(gens: Generation[], filter: QueryFilter): Promise<Generation[]> {
+  if (filter.since === undefined && filter.until === undefined) return gens
+  const times = await boundedMap(gens, (g) => timesOf(g))
+  const read = generationsToRead(times, filter.since?.getTime(), filter.until?.getTime(), DISORDER_SLACK_MS)
+  return gens.filter((_, i) => read[i])
+}
+
+/** Where to start reading a plain file for --since (a bisection that checks time grows: time-bounds.ts). */
 export async function seekSince(handle: fsp.FileHandle, size: number, since: number): Promise<number> {
-  const target = since - DISORDER_SLACK_MS
-  const buf = Buffer.allocUnsafe(PROBE_BYTES)
-  let lo = 0 // a line start whose time is before target (or the file's start)
-  let hi = size
-  while (hi - lo > PROBE_BYTES) {
-    const mid = lo + Math.floor((hi - lo) / 2)
-    const { bytesRead } = await handle.read(buf, 0, PROBE_BYTES, mid)
-    const view = buf.subarray(0, bytesRead)
-    const nl = view.indexOf(0x0a)
-    if (nl < 0) { hi = mid; continue }
-    const { time, lineStart } = firstTime(view, nl + 1)
-    if (Number.isNaN(time)) { hi = mid; continue }
-    if (time < target) lo = mid + lineStart
-    else hi = mid
-  }
-  return lo
+  return seekSinceRobust(handle, size, since, DISORDER_SLACK_MS)
 }
 
 export interface ScanState {

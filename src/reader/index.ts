@@ -22,8 +22,7 @@ export { readEvents, readRecords, describeSkips, type ReadEventsOptions } from '
 export { RawLines, summarySink } from './sinks.js'
 /** @internal */
 export { QueryOutput, type OutputWriter, type QueryOutputOptions, type RecordFormatter } from './query-output.js'
-export { decodeCursor, encodeCursor, FINGERPRINT_BYTES, type FileIdentity, type Position } from './cursor.js'
-/** @internal */
-export { Progress } from './cursor.js'
+/** @internal (its declarations name Buffer and node:fs: the library's cursors are strings, readRecords({ after })) */
+export { decodeCursor, encodeCursor, FINGERPRINT_BYTES, Progress, type FileIdentity, type Position } from './cursor.js'
 /** @internal */
 export { checkFieldName, FieldGroups, FieldsFormatter, fieldOf, parseFieldList, ValueCounts } from './fields.js'

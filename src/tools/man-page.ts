@@ -19,6 +19,7 @@ export const ENVIRONMENT: [string, string][] = [
   ['DS01_EVENTS_NODE', 'For the bash wrapper: the node binary to run it with.'],
   ['DS01_EVENTS_TIMEOUT', 'For the bash wrapper: seconds a synchronous event may take before the wrapper gives up on it.'],
   ['DS01_EVENTS_SYNC', 'For the bash wrapper: 1 runs the CLI for each event and waits for it (on disk when log_event returns), instead of queueing it for the script\'s helper.'],
+  ['DS01_EVENTS_SYNC', 'For the bash wrapper: 1 makes each log_event wait until its event is on disk (the default hands events to a background helper of the script).'],
   ['DS01_EVENTS_LAST_STATUS', 'Set by the bash wrapper: the status of the last log_event, 0 when queued (it always returns 0 itself).'],
   ['DS01_EVENTS_COMPILE_CACHE', '0: no compile cache for the command\'s start-up (Node 22 and later keep one in the user\'s ~/.cache/ds01-events).'],
   ['NO_COLOR', 'Any value: no colour, even on a terminal.']
