@@ -28,7 +28,8 @@ function rotate (base) {
 }
 
 function seqsOf (stdout) {
-  return stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l).details.seq)
+  // complete lines only: output read while it arrives may end in part of one
+  return stdout.slice(0, stdout.lastIndexOf('\n') + 1).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l).details.seq)
 }
 
 async function live (base, f) {
