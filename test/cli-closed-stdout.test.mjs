@@ -2,24 +2,18 @@
 // reader that closes the pipe early must not stop setup half-way with an EPIPE
 // stack trace. Setup finishes its work, quietly, and says so in its exit status;
 // a stdout that cannot be written (a full disk) is one line on stderr, exit 1.
-import { test, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, openSync, closeSync } from 'node:fs'
 import { join } from 'node:path'
 import { CLI, cleanEnv, scratch } from './helpers/cli.mjs'
 import { forwardTlsArgs } from './helpers/fleet.mjs'
-import { GROUP, IS_ROOT, ensureTestUsers, testName } from './helpers/system.mjs'
+import { GROUP, IS_ROOT, FORWARD_SETUP, ensureTestUsers, fileGroup } from './helpers/system.mjs'
 
-const HAS_TOOLS = ['setfacl', 'rsyslogd'].every((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0)
 const ROOT_ONLY = { skip: IS_ROOT ? false : 'needs root' }
-const FLEET = { skip: !IS_ROOT ? 'needs root' : (!HAS_TOOLS && !process.env.CI) ? 'setfacl and rsyslogd needed (apt-get install acl rsyslog)' : false }
-const READER = testName('preader')
-
-if (IS_ROOT) {
-  spawnSync('groupadd', [READER])
-  after(() => spawnSync('groupdel', [READER]))
-}
+const FLEET = FORWARD_SETUP
+const READER = fileGroup('preader')
 
 /** Runs the CLI with its stdout a pipe closed before it writes anything: every write is EPIPE. */
 function runIntoClosedPipe (args, env = {}) {

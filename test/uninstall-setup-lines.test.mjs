@@ -2,24 +2,18 @@
 // setup took is accepted (--group, --no-cron, --forward HOST ...), and what
 // setup --forward changed goes too: the read ACLs it gave rsyslog's group, and
 // the rsyslog.service.d/ it made for its drop-in once empty.
-import { test, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runCli, scratch } from './helpers/cli.mjs'
-import { GROUP, IS_ROOT, ensureTestUsers, testName } from './helpers/system.mjs'
+import { GROUP, IS_ROOT, FORWARD_SETUP, ensureTestUsers, fileGroup } from './helpers/system.mjs'
 import { forwardTlsArgs } from './helpers/fleet.mjs'
 
-const HAS_TOOLS = ['setfacl', 'rsyslogd'].every((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0)
 const ROOT_ONLY = { skip: IS_ROOT ? false : 'needs root' }
-const FLEET = { skip: !IS_ROOT ? 'needs root' : (!HAS_TOOLS && !process.env.CI) ? 'setfacl and rsyslogd needed (apt-get install acl rsyslog)' : false }
-const READER = testName('ureader')
-
-if (IS_ROOT) {
-  spawnSync('groupadd', [READER])
-  after(() => spawnSync('groupdel', [READER]))
-}
+const FLEET = FORWARD_SETUP
+const READER = fileGroup('ureader')
 
 function tree () {
   const root = scratch('ds01-uninstall-lines-')

@@ -18,6 +18,20 @@ export const TEST_PREFIX = `ds01-${process.env.DS01_TEST_TAG ?? ''}${process.pid
 export function testName (suffix) {
   return TEST_PREFIX + suffix
 }
+/** A tagged group of the calling file's own (root only), removed after its tests. */
+export function fileGroup (suffix) {
+  const name = testName(suffix)
+  if (IS_ROOT) {
+    spawnSync('groupadd', [name])
+    after(() => spawnSync('groupdel', [name]))
+  }
+  return name
+}
+
+const HAS_FORWARD_TOOLS = ['setfacl', 'rsyslogd'].every((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0)
+/** The skip option of a test that runs `setup --forward`: root, and setfacl and rsyslogd (which CI must have). */
+export const FORWARD_SETUP = { skip: !IS_ROOT ? 'needs root' : (!HAS_FORWARD_TOOLS && !process.env.CI) ? 'setfacl and rsyslogd needed (apt-get install acl rsyslog)' : false }
+
 /** The group that stands in for `docker`. */
 export const GROUP = testName('docker')
 export const MEMBER = testName('member')
