@@ -3,7 +3,7 @@
 // (no skip counted) until a window reaches into it.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { writeFileSync } from 'node:fs'
+import { utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { gpuUsage } from '../dist/index.js'
@@ -26,6 +26,8 @@ function fixture () {
   writeFileSync(`${gpu}.2.gz`, gzipSync(hours(2, 4, 0))) // idle
   writeFileSync(`${gpu}.1`, hours(4, 6, 50)) // busy
   writeFileSync(gpu, hours(6, 8, 0) + sampleLine(T0 + 8 * HOUR, 0, 0) + '\n') // idle
+  // a rotated file's mtime is its last write, as logrotate leaves it (the reader trusts no single line's time alone)
+  for (const [name, lastHour] of [['.3.gz', 2], ['.2.gz', 4], ['.1', 6]]) utimesSync(`${gpu}${name}`, new Date(T0 + lastHour * HOUR), new Date(T0 + lastHour * HOUR))
   writeFileSync(events, logText([eventLine(T0 - HOUR, 'gpu.allocate', 'alice', { container: 'a', gpu: 0 })]))
   return { gpu, events }
 }

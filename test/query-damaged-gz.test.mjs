@@ -7,7 +7,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { constants, gunzipSync, gzipSync } from 'node:zlib'
@@ -15,7 +15,7 @@ import { scratch } from './helpers/cli.mjs'
 import { query, v1 } from './helpers/query.mjs'
 
 const T0 = Date.UTC(2026, 10, 1)
-const lines = (from, n) => Array.from({ length: n }, (_, i) => v1(new Date(T0 + (from + i) * 1000), 'gpu.allocate', { details: { seq: from + i, noise: randomBytes(12).toString('hex') } }) + '\n').join('')
+const lines = (from, n) => Array.from({ length: n }, (_, i) => v1(new Date(T0 + (from + i) * 1000), 'gpu.allocate', { details: { seq: from + i, noise: createHash('sha256').update(String(from + i)).digest('hex').slice(0, 24) } }) + '\n').join('')
 const seqs = (stdout) => stdout.trim() === '' ? [] : stdout.trim().split('\n').map((l) => JSON.parse(l).details.seq)
 const range = (a, b) => Array.from({ length: b - a }, (_, i) => a + i)
 
