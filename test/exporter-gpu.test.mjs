@@ -8,13 +8,14 @@ import assert from 'node:assert/strict'
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { scrape, scrapeUntil, startLibExporter } from './helpers/exporter.mjs'
 
 function scratch () {
   const dir = mkdtempSync(join(tmpdir(), 'ds01-exporter-gpu-'))
-  after(() => rmSync(dir, { recursive: true, force: true }))
+  // at exit, not in an after hook: the exporters' own after hooks (registered later, run later) save
+  // their state into the directory once more when they stop
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
   return { dir, events: join(dir, 'events.jsonl'), gpu: join(dir, 'gpu-utilization.jsonl'), state: join(dir, 'state') }
 }
 
