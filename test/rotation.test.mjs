@@ -108,9 +108,10 @@ async function rotationRun (configText, { seconds: runSeconds = SECONDS, rotatio
   const files = rotationFamily(layout.dir, 'events.jsonl')
   const counts = new Map()
   const unparsable = []
+  const torn = []
   let lines = 0
   for (const file of files) {
-    for (const line of fileLines(file)) {
+    for (const line of fileLines(file, { onTornTail: (tail) => torn.push(`${file}: ${tail.slice(0, 120)}`) })) {
       lines++
       let event
       try {
@@ -133,7 +134,7 @@ async function rotationRun (configText, { seconds: runSeconds = SECONDS, rotatio
   }))
   const rotated = files.filter((f) => /\/events\.jsonl\.\d+(\.gz)?$/.test(f))
   const other = files.filter((f) => f !== layout.events && !rotated.includes(f))
-  return { layout, gid, seconds, rotations, errors, reports, perWriter, files, rotated, other, lines, unparsable, current: statSync(layout.events) }
+  return { layout, gid, seconds, rotations, errors, reports, perWriter, files, rotated, other, lines, unparsable, torn, current: statSync(layout.events) }
 }
 
 function summary (label, run) {
@@ -142,7 +143,8 @@ function summary (label, run) {
   const refused = run.perWriter.reduce((n, w) => n + w.attempted - w.reported, 0)
   const detail = run.perWriter.map((w) => `${w.name} ${w.missing}/${w.reported}`).join(', ')
   return `${label}: ${run.rotations} rotations in ${run.seconds.toFixed(1)} s, ${reported} events reported logged, ` +
-    `${missing} of them lost (${detail}), ${refused} reported not logged, ${run.unparsable.length} unparsable lines, ${run.files.length} files`
+    `${missing} of them lost (${detail}), ${refused} reported not logged, ${run.unparsable.length} unparsable lines, ` +
+    `${run.torn.length} files ending inside a line, ${run.files.length} files`
 }
 
 test('the shipped config (create, no copytruncate): writers as a docker member lose nothing over 15+ forced rotations', { skip: SKIP }, async (t) => {
@@ -168,6 +170,7 @@ test('the shipped config (create, no copytruncate): writers as a docker member l
   assert.equal(batched.flushed, true)
   assert.equal(batched.stats.dropped, 0)
   assert.deepEqual(run.unparsable, [], 'every line parses')
+  assert.deepEqual(run.torn, [], 'every file ends with a whole line')
   for (const w of run.perWriter) {
     assert.equal(w.missing, 0, `${w.name}: every event reported logged is in some file`)
     assert.equal(w.duplicated, 0, `${w.name}: and in exactly one`)
@@ -187,7 +190,8 @@ test('copytruncate (the old config), same writers: how many events it loses', { 
   // finds the file just truncated and not yet written again leaves no file (seen on a loaded machine)
   assert.ok(run.rotated.length >= 10, `${run.rotated.length} rotated files`)
   for (const w of run.perWriter) assert.equal(w.duplicated, 0, w.name)
-  // The loss depends on timing, so it is printed (and goes in the README), not asserted.
+  // The loss depends on timing, so it is printed (and goes in the README), not asserted; so is a
+  // copy that stopped inside a line (logrotate reads while a writer's write(2) is half done: CI saw one).
 })
 
 test('the shipped config has none of the old defects in its text', () => {
