@@ -191,15 +191,19 @@ USAGE.gpu = GPU_USAGE
 USAGE.uninstall = `Usage:
   sudo ds01-events setup --uninstall [--purge-logs] [--dir DIR] [--logrotate-dir DIR] [--cron-dir DIR]
                                     [--systemd-dir DIR] [--rsyslog-dir DIR] [--sbin-dir DIR]
+                                    [--pki-dir DIR] [--tls-dir DIR] [--archive DIR]
 
 Undoes setup and the GPU agent's and exporter's units, and can be run again at any time (idempotent):
   - ds01-gpu-monitor.service and ds01-events-exporter.service: stopped and disabled (systemctl), then the unit file,
     its drop-ins (DIR.d) and its enablement links removed from SYSTEMD_DIR
   - LOGROTATE_DIR/ds01 and CRON_DIR/ds01-logrotate removed
-  - the fleet's (setup --forward / --central): RSYSLOG_DIR/60-ds01-forward.conf and
-    60-ds01-central.conf, SYSTEMD_DIR/rsyslog.service.d/ds01-events.conf and
-    SBIN_DIR/ds01-imfile-state-clean removed (then restart rsyslog); the archive and
-    the database are kept
+  - the fleet's (setup --forward / --central / --add-host): RSYSLOG_DIR/60-ds01-forward.conf,
+    60-ds01-central.conf and 61-ds01-central-hosts.conf (the listeners),
+    LOGROTATE_DIR/ds01-fleet, SYSTEMD_DIR/rsyslog.service.d/ds01-events.conf,
+    SBIN_DIR/ds01-imfile-state-clean, the CA folder PKI_DIR (the CA and its key, the
+    central's key and certificate, hosts.json, the hosts' bundles) and the host's key
+    and certificates in TLS_DIR removed (then restart rsyslog); the archive (ARCHIVE),
+    the database and rsyslog's queue files in its work directory are kept
   - the logs in DIR are kept; --purge-logs removes them (rotated ones too) and DIR if
     nothing else is in it
   - setup --forward's read ACLs (group:NAME, --reader-group, default adm) on DIR and its logs
@@ -216,6 +220,9 @@ Options:
   --systemd-dir DIR    where the unit is (default /etc/systemd/system; another DIR: files only, no systemctl)
   --rsyslog-dir DIR    where setup --forward/--central put rsyslog configs (default /etc/rsyslog.d)
   --sbin-dir DIR       where setup --forward put its state cleaner (default /usr/local/sbin)
+  --pki-dir DIR        the fleet's CA folder setup --central made (default /etc/ds01-events/fleet-ca)
+  --tls-dir DIR        where setup --forward put the host's key (default /etc/ds01-events/tls)
+  --archive DIR        the central archive, kept (default /var/log/ds01-fleet): only named
   --reader-group NAME  the group setup --forward gave read ACLs (default adm)
   -h, --help           this text
 `

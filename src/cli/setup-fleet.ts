@@ -18,8 +18,8 @@ const PACKAGE_ROOT = join(__dirname, '..', '..')
 export const FORWARD_TEMPLATE = join(PACKAGE_ROOT, 'deploy', 'rsyslog', 'ds01-forward.conf')
 export const STATE_CLEAN_SCRIPT = join(PACKAGE_ROOT, 'deploy', 'rsyslog', 'ds01-imfile-state-clean')
 const FORWARD_CONF = '60-ds01-forward.conf'
-const DEFAULT_TLS_DIR = '/etc/ds01-events/tls'
-const DEFAULT_PKI_DIR = '/etc/ds01-events/fleet-ca'
+export const DEFAULT_TLS_DIR = '/etc/ds01-events/tls'
+export const DEFAULT_PKI_DIR = '/etc/ds01-events/fleet-ca'
 
 export const FLEET_OPTIONS = {
   forward: { type: 'string' },

@@ -11,7 +11,7 @@ import { DEFAULT_EVENTS_FILE, DEFAULT_GPU_UTILIZATION_FILE, parseCommandArgs } f
 import { runHelp, usageError } from './help.js'
 import { WASTE_CRON, WASTE_SERVICE, WASTE_TIMER, wastePaths } from './setup-waste.js'
 import { SETUP_OPTIONS } from './setup.js'
-import { FLEET_OPTIONS } from './setup-fleet.js'
+import { DEFAULT_PKI_DIR, DEFAULT_TLS_DIR, FLEET_OPTIONS } from './setup-fleet.js'
 
 const DEFAULT_DIR = dirname(DEFAULT_EVENTS_FILE)
 const SYSTEM_UNIT_DIR = '/etc/systemd/system'
@@ -62,25 +62,113 @@ function removeFile(path: string, optional = false): boolean {
   return false
 }
 
+interface FleetPaths {
+  rsyslogDir: string, sbinDir: string, unitDir: string, live: boolean, logDir: string, readerGroup: string,
+  pkiDir: string, tlsDir: string, logrotateDir: string, archive: string
+}
+
 /**
- * What `setup --forward` and `setup --central` installed (setup-fleet.ts): the
- * rsyslog configs, the imfile state cleaner and its rsyslog drop-in. The
- * central archive and the database hold data: kept. rsyslog is restarted by
- * the admin (it may carry other configs), as setup says too. Only on fleet
- * hosts: elsewhere nothing is said about them.
+ * What `setup --forward` and `setup --central` (with --add-host) installed
+ * (setup-fleet*.ts): the rsyslog configs, the imfile state cleaner and its
+ * rsyslog drop-in, the archive's rotation, the fleet's CA folder (the CA, the
+ * central's key and certificate, the registry, the hosts' bundles) and a
+ * host's key and certificates. The central archive and the database hold
+ * data: kept. rsyslog is restarted by the admin (it may carry other configs),
+ * as setup says too. Only on fleet hosts: elsewhere nothing is said about them.
  */
-function removeFleet(rsyslogDir: string, sbinDir: string, unitDir: string, live: boolean, logDir: string, readerGroup: string): void {
-  const forwarded = removeFile(join(rsyslogDir, '60-ds01-forward.conf'), true)
+function removeFleet(o: FleetPaths): void {
+  const forwarded = removeFile(join(o.rsyslogDir, '60-ds01-forward.conf'), true)
+  const central = removeFile(join(o.rsyslogDir, '60-ds01-central.conf'), true)
   const removed = [
     forwarded,
-    removeFile(join(rsyslogDir, '60-ds01-central.conf'), true),
-    removeFile(join(rsyslogDir, '61-ds01-central-hosts.conf'), true),
-    removeFile(join(unitDir, 'rsyslog.service.d', 'ds01-events.conf'), true),
-    removeFile(join(sbinDir, 'ds01-imfile-state-clean'), true)
+    central,
+    removeFile(join(o.rsyslogDir, '61-ds01-central-hosts.conf'), true),
+    removeFile(join(o.logrotateDir, 'ds01-fleet'), true),
+    removeFile(join(o.unitDir, 'rsyslog.service.d', 'ds01-events.conf'), true),
+    removeFile(join(o.sbinDir, 'ds01-imfile-state-clean'), true),
+    removePki(o.pkiDir),
+    removeTls(o.tlsDir)
   ].some(Boolean)
-  removeEmptyDir(join(unitDir, 'rsyslog.service.d'))
-  if (forwarded) revokeRead(logDir, readerGroup)
-  if (removed && live) say('restart rsyslog to stop forwarding or receiving: systemctl daemon-reload && systemctl restart rsyslog')
+  removeEmptyDir(join(o.unitDir, 'rsyslog.service.d'))
+  for (const dir of new Set([dirname(o.pkiDir), dirname(o.tlsDir)])) {
+    // /etc/ds01-events, made for the two folders above
+    if (basename(dir) === 'ds01-events') removeEmptyDir(dir)
+  }
+  if (forwarded) revokeRead(o.logDir, o.readerGroup)
+  if (central && fs.existsSync(o.archive)) say(`${o.archive}: kept, with the archive (the hosts' lines; remove it by hand), and so is the database`)
+  if (removed && o.live) say('restart rsyslog to stop forwarding or receiving: systemctl daemon-reload && systemctl restart rsyslog')
+}
+
+/** The files of ours in `dir` (only these names), then `dir` once empty; true when it removed any. */
+function removeNamed(dir: string, names: string[]): boolean {
+  let any = false
+  for (const name of names) {
+    const path = join(dir, name)
+    const st = fs.lstatSync(path, { throwIfNoEntry: false })
+    if (st === undefined) continue
+    if (!st.isFile()) {
+      say(`${path}: kept (not a regular file)`)
+      continue
+    }
+    fs.rmSync(path)
+    any = true
+  }
+  const left = fs.readdirSync(dir)
+  if (left.length === 0) fs.rmdirSync(dir)
+  return any || left.length === 0
+}
+
+function readJson(path: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(fs.readFileSync(path, 'utf8'))
+    return typeof value === 'object' && value !== null ? value as Record<string, unknown> : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A folder of ours is a directory holding `marker` as setup wrote it; anything else there is someone else's. */
+function fleetDir(dir: string, marker: string, ours: (json: Record<string, unknown>) => boolean): boolean {
+  const st = fs.lstatSync(dir, { throwIfNoEntry: false })
+  if (st === undefined) return false
+  const json = st.isDirectory() ? readJson(join(dir, marker)) : undefined
+  if (json === undefined || !ours(json)) {
+    say(`${dir}: kept (no ${marker} of ds01-events in it)`)
+    return false
+  }
+  return true
+}
+
+/**
+ * The fleet's CA folder (setup-fleet-pki.ts): the CA and its key, the
+ * central's key and certificate, the registry, and a bundle per host (their
+ * private keys). Files of other names, and the folders holding them, are kept.
+ */
+function removePki(dir: string): boolean {
+  if (!fleetDir(dir, 'hosts.json', (j) => typeof j.central === 'string' && Array.isArray(j.hosts))) return false
+  const bundles = join(dir, 'bundles')
+  let kept = 0
+  if (fs.lstatSync(bundles, { throwIfNoEntry: false })?.isDirectory() === true) {
+    for (const entry of fs.readdirSync(bundles, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue
+      removeNamed(join(bundles, entry.name), ['ca.pem', 'cert.pem', 'key.pem', 'fleet.json'])
+    }
+    kept = fs.readdirSync(bundles).length
+    if (kept === 0) fs.rmdirSync(bundles)
+  }
+  const gone = removeNamed(dir, ['ca.pem', 'ca.key', 'central.pem', 'central.key', 'hosts.json', 'hosts.json.tmp'])
+  if (!fs.existsSync(dir)) say(`${dir}: removed (the fleet's CA and its key, the central's certificate, the hosts' bundles)`)
+  else say(`${dir}: the CA, the central's certificate and the bundles removed; kept the directory for what else is in it: ${fs.readdirSync(dir).join(', ')}${kept > 0 ? ` (and ${kept} in bundles/)` : ''}`)
+  return gone
+}
+
+/** A GPU host's key and certificates (setup --forward --tls-bundle). */
+function removeTls(dir: string): boolean {
+  if (!fleetDir(dir, 'fleet.json', (j) => typeof j.central === 'string' && typeof j.peer === 'string' && typeof j.port === 'number')) return false
+  const gone = removeNamed(dir, ['ca.pem', 'cert.pem', 'key.pem', 'fleet.json'])
+  if (!fs.existsSync(dir)) say(`${dir}: removed (this host's key and certificates)`)
+  else say(`${dir}: this host's key and certificates removed; kept the directory for what else is in it: ${fs.readdirSync(dir).join(', ')}`)
+  return gone
 }
 
 /** A directory setup made for a drop-in, once nothing is left in it (someone else's files keep it). */
@@ -225,7 +313,7 @@ export function runUninstall(args: string[]): number {
   if (!parsed.ok) return usageError('uninstall', parsed.problem)
   if (parsed.help) return runHelp(['uninstall'])
   const values = parsed.values
-  for (const name of ['dir', 'logrotate-dir', 'cron-dir', 'systemd-dir', 'rsyslog-dir', 'sbin-dir'] as const) {
+  for (const name of ['dir', 'logrotate-dir', 'cron-dir', 'systemd-dir', 'rsyslog-dir', 'sbin-dir', 'pki-dir', 'tls-dir', 'archive'] as const) {
     if (values[name] === '') return usageError('uninstall', `--${name} needs a value`)
   }
   if (process.getuid?.() !== 0) {
@@ -240,8 +328,18 @@ export function runUninstall(args: string[]): number {
     removeWasteJob(unitDir, values['cron-dir'] ?? '/etc/cron.hourly', values['systemd-dir'] === undefined)
     removeFile(join(values['logrotate-dir'] ?? '/etc/logrotate.d', 'ds01'))
     removeFile(join(values['cron-dir'] ?? '/etc/cron.hourly', 'ds01-logrotate'))
-    removeFleet(values['rsyslog-dir'] ?? '/etc/rsyslog.d', values['sbin-dir'] ?? '/usr/local/sbin', unitDir, values['systemd-dir'] === undefined,
-      dir, values['reader-group'] ?? 'adm')
+    removeFleet({
+      rsyslogDir: values['rsyslog-dir'] ?? '/etc/rsyslog.d',
+      sbinDir: values['sbin-dir'] ?? '/usr/local/sbin',
+      unitDir,
+      live: values['systemd-dir'] === undefined,
+      logDir: dir,
+      readerGroup: values['reader-group'] ?? 'adm',
+      pkiDir: values['pki-dir'] ?? DEFAULT_PKI_DIR,
+      tlsDir: values['tls-dir'] ?? DEFAULT_TLS_DIR,
+      logrotateDir: values['logrotate-dir'] ?? '/etc/logrotate.d',
+      archive: values.archive ?? '/var/log/ds01-fleet'
+    })
     if (values['purge-logs'] === true) purgeLogs(dir)
     else keptLogs(dir)
     if (values['systemd-dir'] === undefined) monitorUserNote()
