@@ -99,9 +99,9 @@ export class Exporter {
     this.metrics = new ExporterMetrics(families, gauges, o.processMetrics !== false)
   }
 
-  private async lagBytes(): Promise<Array<[Record<string, string>, number]>> {
+  private lagBytes(): Array<[Record<string, string>, number]> {
     const out: Array<[Record<string, string>, number]> = []
-    for (const log of this.logs) out.push([{ log: log.name }, await log.tail.lagBytes()])
+    for (const log of this.logs) out.push([{ log: log.name }, log.tail.lagBytes()])
     return out
   }
 

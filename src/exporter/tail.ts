@@ -4,7 +4,7 @@
 // the reader's (Progress.positions(): the files being read, oldest first,
 // each with the end of its last line read); every line goes to the sink once,
 // and the position moves past a line only once the sink has had it.
-import { promises as fsp } from 'node:fs'
+import { statSync } from 'node:fs'
 import { listGenerations, LogReading, noSkips, Progress, QueryFilter, type LineSink, type Position, type SkipCounts } from '../reader/index.js'
 
 export interface TailOptions {
@@ -40,13 +40,14 @@ export class LogTail {
   }
 
   /** Bytes written to the log and not read yet (the current file). */
-  async lagBytes(): Promise<number> {
+  lagBytes(): number {
     let st
     try {
-      st = await fsp.stat(this.o.path)
+      st = statSync(this.o.path, { throwIfNoEntry: false })
     } catch {
       return 0
     }
+    if (st === undefined) return 0
     const last = this.progress.positions().at(-1)
     if (last !== undefined && last.file.dev === st.dev && last.file.ino === st.ino) return Math.max(0, st.size - last.offset)
     return st.size // not opened yet (a rotation between two looks)

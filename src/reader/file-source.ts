@@ -3,7 +3,7 @@
 // lines. Files wholly outside --since/--until are not opened past their first
 // line; --since seeks by bisection in a plain file; --follow then tails the
 // current file across rotations, like `tail -F`.
-import { constants, promises as fsp, statSync } from 'node:fs'
+import { constants, promises as fsp, readSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { gunzipHead } from './gunzip.js'
 import { listOrderedGenerations, type Generation } from './generations.js'
@@ -172,6 +172,8 @@ export interface ScanState {
   progress?: Progress
   /** the buffer offset of the newline of the last line the sink got (-1: none since reset) */
   sunk?: { last: number }
+  /** scanRange's buffer, made once for the whole read (a follower reads every poll: a new 4 MiB buffer each time kept the garbage collector busy) */
+  buffer?: Buffer
 }
 
 /** Before a chunk is scanned: where its buffer starts in the content. */
@@ -211,9 +213,12 @@ export interface ScanEnd {
 /**
  * Reads handle from `position` to its end through the scanner, yielding after
  * each chunk; the bytes after the last newline are left unread (end.position).
+ * `sync`: read with readSync (a follower's look reads what a poll added, from
+ * the page cache: a promise and a thread-pool round trip cost more than the read).
  */
-export async function * scanRange(handle: fsp.FileHandle, position: number, state: ScanState, end: ScanEnd): AsyncGenerator<void> {
-  const buf = Buffer.allocUnsafe(CHUNK_BYTES)
+export async function * scanRange(handle: fsp.FileHandle, position: number, state: ScanState, end: ScanEnd, sync = false): AsyncGenerator<void> {
+  // (one scan at a time per state: its lines are taken at each yield, before it reads on)
+  const buf = state.buffer ??= Buffer.allocUnsafe(CHUNK_BYTES)
   let carry = 0
   let base = position // file offset of buf[0]
   let dropping = false
@@ -226,7 +231,9 @@ export async function * scanRange(handle: fsp.FileHandle, position: number, stat
       base += carry
       carry = 0
     }
-    const { bytesRead } = await handle.read(buf, carry, buf.length - carry, base + carry)
+    const bytesRead = sync ? readSync(handle.fd, buf, carry, buf.length - carry, base + carry) : (await handle.read(buf, carry, buf.length - carry, base + carry)).bytesRead
+    // fewer bytes than asked: that was the end of the file (a follower's next look reads what comes after)
+    const atEnd = bytesRead < buf.length - carry
     if (bytesRead === 0) {
       if (dropping) state.skips.unreadable++
       end.position = base
@@ -258,5 +265,9 @@ export async function * scanRange(handle: fsp.FileHandle, position: number, stat
     carry = filled - start
     if (start > 0 && carry > 0) buf.copy(buf, 0, start, filled)
     base += start
+    if (atEnd && !dropping) {
+      end.position = base
+      return
+    }
   }
 }

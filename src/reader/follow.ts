@@ -5,7 +5,7 @@
 // inode it has not seen is read: a plain one from its start; a .gz unless its
 // content is that of a file already read (it was compressed since).
 // One look (Follower.look) reads what is new; `follow` looks every pollMs.
-import { promises as fsp, type Stats } from 'node:fs'
+import { fstatSync, promises as fsp, statSync, type Stats } from 'node:fs'
 import { dirname } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { namedGenerations } from './generations.js'
@@ -25,12 +25,9 @@ export interface Open {
   id?: FileIdentity
 }
 
-async function pathStat(path: string): Promise<Stats | null> {
-  try {
-    return await fsp.stat(path)
-  } catch {
-    return null
-  }
+/** (synchronous: one stat of a local path each look costs less than a promise) */
+function pathStat(path: string): Stats | null {
+  return statSync(path, { throwIfNoEntry: false }) ?? null
 }
 
 async function openCurrent(path: string): Promise<Open | null> {
@@ -82,11 +79,11 @@ export class Follower {
     const progress = this.r.o.progress
     if (progress !== undefined) {
       // the fingerprint grows with the file up to its bound
-      if (file.id === undefined || (file.id.fpLen < FINGERPRINT_BYTES && (await file.handle.stat()).size > file.id.fpLen)) file.id = await idOf(file)
+      if (file.id === undefined || (file.id.fpLen < FINGERPRINT_BYTES && fstatSync(file.handle.fd).size > file.id.fpLen)) file.id = await idOf(file)
       progress.reading(file.id, file.position)
     }
     const end: ScanEnd = { position: file.position, pastUntil: false }
-    yield * scanRange(file.handle, file.position, this.r.state, end)
+    yield * scanRange(file.handle, file.position, this.r.state, end, true)
     file.position = end.position
   }
 
@@ -153,7 +150,12 @@ export class Follower {
     const current = this.current
     if (current !== null) {
       yield * this.readNew(current)
-      const st = await pathStat(o.path)
+      let st: Stats | null
+      try {
+        st = pathStat(o.path)
+      } catch {
+        st = null // (not a reason to stop following: as if rotated away)
+      }
       if (st === null || st.ino !== current.ino || st.dev !== current.dev) {
         if (st !== null || (await current.handle.stat()).nlink === 0) {
           // rotated: the old file was read to its end just above; it is read a while
