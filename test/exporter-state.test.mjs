@@ -4,11 +4,14 @@
 // twice; the state file is written atomically (no temporary file left).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { gzipSync } from 'node:zlib'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after } from 'node:test'
-import { append, exporterLib, scrape, scrapeUntil, series, startLibExporter, total } from './helpers/exporter.mjs'
+import { append, eventLine, exporterLib, scrape, scrapeUntil, series, startLibExporter, total } from './helpers/exporter.mjs'
+import { REPO } from './helpers/system.mjs'
 
 function scratch () {
   const dir = mkdtempSync(join(tmpdir(), 'ds01-exporter-state-'))
@@ -104,4 +107,67 @@ test('a state file of another log path: a fresh start, counters from 0', async (
   assert.equal(x.e.startMode, 'other_log')
   assert.match(x.messages.join('\n'), /belongs to another log \(.*events\.jsonl, not .*other\.jsonl\)/)
   assert.equal(total(await scrape(x.port)), 0)
+})
+
+test('a state file of the exporter before the reader merge (version 1, two files in its position) resumes exactly, across a compression and a rotation while down', async () => {
+  // written by the exporter of commit b1326d6 (see test/fixtures/exporter-state-v1/make-fixture.mjs):
+  // 4 events in the file renamed to .1, 3 in the new one, stopped within the renamed file's grace
+  const fixture = join(REPO, 'test', 'fixtures', 'exporter-state-v1')
+  const s = scratch()
+  writeFileSync(`${s.log}.1`, readFileSync(join(fixture, 'events.jsonl.1')))
+  writeFileSync(s.log, readFileSync(join(fixture, 'events.jsonl')))
+  const old = JSON.parse(readFileSync(join(fixture, exporterLib.STATE_FILE), 'utf8'))
+  assert.equal(old.version, 1)
+  assert.equal(old.events.position.files.length, 2)
+  // the copies' device and inode (all that cannot travel); offsets and head hashes as written
+  const [renamed, current] = old.events.position.files
+  for (const [f, path] of [[renamed, `${s.log}.1`], [current, s.log]]) {
+    const st = statSync(path)
+    f.dev = st.dev
+    f.ino = st.ino
+  }
+  old.events.path = s.log
+  mkdirSync(s.state)
+  writeFileSync(join(s.state, exporterLib.STATE_FILE), JSON.stringify(old))
+  // while it was down: a writer finished a line in the renamed file, two more in the current one;
+  // then logrotate: .1 compressed into .2.gz (a new inode), the current file to .1, a new one
+  appendFileSync(`${s.log}.1`, eventLine('test.cli', 'tests'))
+  append(s.log, 2)
+  writeFileSync(`${s.log}.2.gz`, gzipSync(readFileSync(`${s.log}.1`)))
+  rmSync(`${s.log}.1`)
+  renameSync(s.log, `${s.log}.1`)
+  writeFileSync(s.log, '')
+  append(s.log, 1)
+  const x = await startLibExporter({ eventsFile: s.log, stateDir: s.state })
+  assert.equal(x.e.startMode, 'resumed', x.messages.join('\n'))
+  await scrapeUntil(x.port, (m) => m.get(series('test.cli', 'tests')) === 11, '7 + the 4 written while down')
+  await sleep(200)
+  assert.equal(total(await scrape(x.port)), 11, 'nothing counted twice')
+  await x.stop()
+  const saved = JSON.parse(readFileSync(join(s.state, exporterLib.STATE_FILE), 'utf8'))
+  assert.equal(saved.version, 2, 'saved again in the current version')
+})
+
+test('stopped within a renamed file\'s grace: both files are in the position, and a line finished there while down counts once', async () => {
+  const s = scratch()
+  writeFileSync(s.log, '')
+  const x = await startLibExporter({ eventsFile: s.log, stateDir: s.state })
+  append(s.log, 4)
+  await scrapeUntil(x.port, (m) => total(m) === 4, '4 events')
+  renameSync(s.log, `${s.log}.1`)
+  writeFileSync(s.log, '')
+  append(s.log, 3)
+  await scrapeUntil(x.port, (m) => total(m) === 7, '7 events')
+  await x.stop()
+  const state = JSON.parse(readFileSync(join(s.state, exporterLib.STATE_FILE), 'utf8'))
+  assert.equal(state.events.position.files.length, 2, 'the renamed file (in its grace) and the new one')
+  assert.equal(state.events.position.files[0].ino, statSync(`${s.log}.1`).ino)
+  assert.equal(state.events.position.files[1].offset, readFileSync(s.log).length)
+  appendFileSync(`${s.log}.1`, eventLine('test.cli', 'tests')) // a late line in the renamed file
+  append(s.log, 2)
+  const y = await startLibExporter({ eventsFile: s.log, stateDir: s.state })
+  assert.equal(y.e.startMode, 'resumed', y.messages.join('\n'))
+  await scrapeUntil(y.port, (m) => total(m) === 10, '7 + 3')
+  await sleep(200)
+  assert.equal(total(await scrape(y.port)), 10)
 })

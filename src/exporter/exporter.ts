@@ -6,7 +6,7 @@ import { resolveEventsFile, resolveGpuUtilizationFile } from '../common/index.js
 import { parseEventLine, utf8Text, type LineSink } from '../reader/index.js'
 import { EventCounts } from './counts.js'
 import { ExporterMetrics, labelKey, labelValues, pairValues, type FamilySpec, type GaugeSpec } from './metrics.js'
-import { loadState, saveState, STATE_VERSION, type LogState, type SavedState } from './state.js'
+import { loadState, positionsOf, savedPositions, saveState, STATE_VERSION, type LogState, type SavedState } from './state.js'
 import { LogTail } from './tail.js'
 import { ALLOCATED_FAMILY, GpuMetrics, IDLE_FAMILY } from './gpu.js'
 import { noSkips } from '../reader/index.js'
@@ -82,8 +82,8 @@ export class Exporter {
     const eventsPath = resolveEventsFile(o.eventsFile)
     const gpuPath = o.gpuFile === null ? null : resolveGpuUtilizationFile(o.gpuFile)
     if (gpuPath !== null) this.gpu = new GpuMetrics(eventsPath, gpuPath)
-    this.logs.push({ name: 'events', tail: new LogTail({ path: eventsPath, sink: this.eventSink() }) })
-    if (gpuPath !== null) this.logs.push({ name: 'gpu', tail: new LogTail({ path: gpuPath, sink: this.gpuSink(), onChunk: () => this.gpu?.feed(false) }) })
+    this.logs.push({ name: 'events', tail: new LogTail({ path: eventsPath, sink: this.eventSink(), onMessage: (m) => this.say(m) }) })
+    if (gpuPath !== null) this.logs.push({ name: 'gpu', tail: new LogTail({ path: gpuPath, sink: this.gpuSink(), onChunk: () => this.gpu?.feed(false), onMessage: (m) => this.say(m) }) })
     const gauges: GaugeSpec[] = [
       { name: 'ds01_exporter_read_lag_bytes', help: 'Bytes written to a log that the exporter has not read yet.', labelNames: ['log'], read: () => this.lagBytes() },
       { name: 'ds01_exporter_read_lag_seconds', help: 'Age of the values shown: seconds since the counts were last saved with their position.', labelNames: [], read: () => [[{}, (Date.now() - this.savedAt) / 1000]] },
@@ -268,11 +268,11 @@ export class Exporter {
         await log.tail.startAtEnd()
         continue
       }
-      const r = await log.tail.resume(saved.position)
+      const r = await log.tail.resume(positionsOf(saved))
       if (!r.resumed) {
+        // (it started at the end of the log instead)
         this.startMode = 'position_lost'
         this.say(`${r.problem}: it was replaced, or rotated out before the exporter ran again. Keeping the counters (they never go down), counting from the end of ${log.tail.path}; events written to the lost file after the saved position are not counted`)
-        await log.tail.startAtEnd()
       }
     }
   }
@@ -317,7 +317,7 @@ export class Exporter {
     if (this.gpu !== null) for (const [name, series] of this.gpu.counters(now)) this.saved.set(name, series)
     const counters: Record<string, Record<string, number>> = {}
     for (const [name, series] of this.saved) counters[name] = Object.fromEntries(series)
-    const logState = (log: FollowedLog | undefined): LogState | undefined => log === undefined ? undefined : { path: log.tail.path, position: log.tail.position() }
+    const logState = (log: FollowedLog | undefined): LogState | undefined => log === undefined ? undefined : { path: log.tail.path, position: savedPositions(log.tail.position()) }
     return {
       version: STATE_VERSION,
       saved_at: new Date().toISOString(),

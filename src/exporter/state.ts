@@ -3,44 +3,85 @@
 // resumes exactly where the saved values end. Written atomically: a temporary
 // file, fsync, rename, fsync of the directory. A file that cannot be used is
 // moved aside (never overwritten) and said so.
+// Version 2 saves the reader's positions (see src/reader/cursor.ts); a
+// version 1 file (its own positions: a full sha256 of the first min(offset,
+// 4096) bytes) holds the same facts and is converted as it is read.
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
-import type { LogPosition } from './tail.js'
+import type { Position } from '../reader/index.js'
 
-export const STATE_VERSION = 1
+export const STATE_VERSION = 2
 export const STATE_FILE = 'exporter-state.json'
 
+const FP_BYTES = 4096
+
+/** A reader position, flat: the file (device, inode, fingerprint of its first fpLen bytes) and the end of the last line read. */
 const filePosition = z.object({
   dev: z.number().int().nonnegative(),
   ino: z.number().int().nonnegative(),
   offset: z.number().int().nonnegative(),
+  fpLen: z.number().int().nonnegative().max(FP_BYTES),
+  fp: z.string().regex(/^[0-9a-f]{32}$/)
+})
+
+/** Version 1's: head is the sha256 (hex) of the first headLength = min(offset, 4096) bytes ('' when they could not be read). */
+const filePositionV1 = z.object({
+  dev: z.number().int().nonnegative(),
+  ino: z.number().int().nonnegative(),
+  offset: z.number().int().nonnegative(),
   head: z.string(),
-  headLength: z.number().int().nonnegative()
+  headLength: z.number().int().nonnegative().max(FP_BYTES)
 })
 
 const logState = z.object({
   path: z.string().min(1),
-  position: z.object({ files: z.array(filePosition).max(2) })
+  position: z.object({ files: z.array(filePosition).max(8) })
+})
+
+const logStateV1 = z.object({
+  path: z.string().min(1),
+  position: z.object({ files: z.array(filePositionV1).max(2) })
 })
 
 const count = z.tuple([z.string(), z.string(), z.number().int().nonnegative()])
 
-const stateSchema = z.object({
-  version: z.literal(STATE_VERSION),
+const common = {
   saved_at: z.string(),
-  events: logState,
-  gpu: logState.optional(),
   counts: z.array(count),
   /** other counters kept across restarts: name -> label text -> value */
   counters: z.record(z.string(), z.record(z.string(), z.number().nonnegative())).default({}),
   /** the GPU accounting's own state (its module reads it back) */
   accounting: z.unknown().optional()
-})
+}
+
+const stateSchema = z.object({ version: z.literal(STATE_VERSION), events: logState, gpu: logState.optional(), ...common })
+const stateSchemaV1 = z.object({ version: z.literal(1), events: logStateV1, gpu: logStateV1.optional(), ...common })
 
 export type SavedState = z.infer<typeof stateSchema>
 export type LogState = z.infer<typeof logState>
-export type { LogPosition }
+type FilePosition = z.infer<typeof filePosition>
+
+/** A version 1 position as the reader's: the fingerprint is the first 32 hex digits of the same sha256 of the same bytes. */
+function fromV1(f: z.infer<typeof filePositionV1>): FilePosition {
+  // a head that could not be read matches no file: the position is lost (a clear message, a fresh start at the end)
+  const fp = /^[0-9a-f]{64}$/.test(f.head) ? f.head.slice(0, 32) : '0'.repeat(32)
+  return { dev: f.dev, ino: f.ino, offset: f.offset, fpLen: f.headLength, fp }
+}
+
+function logFromV1(l: z.infer<typeof logStateV1>): LogState {
+  return { path: l.path, position: { files: l.position.files.map(fromV1) } }
+}
+
+/** The saved files as reader positions, oldest first. */
+export function positionsOf(l: LogState): Position[] {
+  return l.position.files.map((f) => ({ file: { dev: f.dev, ino: f.ino, fpLen: f.fpLen, fp: f.fp }, offset: f.offset }))
+}
+
+/** Reader positions as saved. */
+export function savedPositions(ps: Position[]): LogState['position'] {
+  return { files: ps.map((p) => ({ dev: p.file.dev, ino: p.file.ino, offset: p.offset, fpLen: p.file.fpLen, fp: p.file.fp })) }
+}
 
 export type LoadResult =
   | { kind: 'none' }
@@ -64,7 +105,13 @@ export function loadState(dir: string): LoadResult {
   }
   let problem: string
   try {
-    const parsed = stateSchema.safeParse(JSON.parse(text))
+    const json: unknown = JSON.parse(text)
+    const old = stateSchemaV1.safeParse(json)
+    if (old.success) {
+      const { events, gpu, ...rest } = old.data
+      return { kind: 'ok', state: { ...rest, version: STATE_VERSION, events: logFromV1(events), gpu: gpu === undefined ? undefined : logFromV1(gpu) } }
+    }
+    const parsed = stateSchema.safeParse(json)
     if (parsed.success) return { kind: 'ok', state: parsed.data }
     problem = `${path} is not an exporter state file (${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? 'invalid'})`
   } catch (err) {

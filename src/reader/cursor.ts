@@ -42,11 +42,22 @@ export async function sameContent(handle: fsp.FileHandle, gz: boolean, file: Fil
  * Where reading is: the file being read and the content offset of the buffer
  * being scanned, so a sink can tell where each line ends; and `done`, the end
  * of the last line scanned, where a later read resumes.
+ *
+ * `done` names one file. A follower reads two at once for a while after a
+ * rotation (the renamed file in its grace, and the new one), so a late line
+ * in the renamed file can come after lines of the new one: positions() names
+ * every file still being read, oldest first, and a read resumed after all of
+ * them (DriveOptions.after) reads each from its own offset.
  */
 export class Progress {
   file: FileIdentity | null = null
   base = 0
   done: Position | null
+  /** rotated files read to their end and closed */
+  finished = 0
+  /** the files read from, oldest first; open while they are being read */
+  private readonly trail: Array<{ position: Position, open: boolean }> = []
+  private at: { position: Position, open: boolean } | null = null
 
   constructor (start: Position | null = null) {
     this.done = start
@@ -55,6 +66,47 @@ export class Progress {
   /** The position just after a line ending (its newline) at buffer offset `newline`. */
   after(newline: number): Position | null {
     return this.file === null ? null : { file: this.file, offset: this.base + newline + 1 }
+  }
+
+  /** Reading `id` from `offset` (again, or the first time). */
+  reading(id: FileIdentity, offset: number): void {
+    this.file = id
+    let entry = this.trail.find((t) => t.position.file.dev === id.dev && t.position.file.ino === id.ino) ?? null
+    if (entry === null) {
+      entry = { position: { file: id, offset }, open: true }
+      this.trail.push(entry)
+      this.prune()
+    } else {
+      // its fingerprint grows with the file, up to its bound; a truncated file starts over
+      entry.position = { file: id, offset }
+      entry.open = true
+    }
+    this.at = entry
+  }
+
+  /** The lines of the file being read up to `offset` went to the sink. */
+  advanced(offset: number): void {
+    if (this.file === null) return
+    this.done = { file: this.file, offset }
+    if (this.at !== null) this.at.position = this.done
+  }
+
+  /** A file read to its end and closed; `rotated`: a generation (counted in `finished`), not the current file at the end of a read. */
+  closed(dev: number, ino: number, rotated: boolean): void {
+    const entry = this.trail.find((t) => t.position.file.dev === dev && t.position.file.ino === ino)
+    if (entry !== undefined) entry.open = false
+    if (rotated) this.finished++
+    this.prune()
+  }
+
+  /** Files read to their end before every file still being read are passed (the newest entry stays: "after this"). */
+  private prune(): void {
+    while (this.trail.length > 1 && !this.trail[0].open) this.trail.shift()
+  }
+
+  /** Where reading is, oldest first: every file still being read (or the last one read), each with the end of its last line read. */
+  positions(): Position[] {
+    return this.trail.map((t) => ({ file: { ...t.position.file }, offset: t.position.offset }))
   }
 }
 

@@ -185,7 +185,21 @@ export function chunkDone(state: ScanState, base: number, lastNl: number, pastUn
   const p = state.progress
   if (p === undefined || p.file === null) return
   const upTo = pastUntil ? (state.sunk?.last ?? -1) : lastNl
-  if (upTo >= 0) p.done = { file: p.file, offset: base + upTo + 1 }
+  if (upTo >= 0) p.advanced(base + upTo + 1)
+}
+
+/** The end of the last complete line before `size` (0 when none): where reading "from the end" starts, so a line being written is read whole. */
+export async function lastLineEnd(handle: fsp.FileHandle, size: number): Promise<number> {
+  const buf = Buffer.allocUnsafe(PROBE_BYTES)
+  let end = size
+  while (end > 0) {
+    const start = Math.max(0, end - buf.length)
+    const { bytesRead } = await handle.read(buf, 0, end - start, start)
+    const nl = buf.subarray(0, bytesRead).lastIndexOf(0x0a)
+    if (nl >= 0) return start + nl + 1
+    end = start
+  }
+  return 0
 }
 
 /** Where a scan ended: after the last complete line, and whether a line past --until ended it. */

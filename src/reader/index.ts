@@ -12,7 +12,7 @@ export { DISORDER_SLACK_MS, openGenerations } from './file-source.js'
 /** @internal */
 export { listGenerations, listOrderedGenerations, parseGenerationName, type Generation, type Listing } from './generations.js'
 /** @internal */
-export { drive, type DriveOptions } from './read.js'
+export { drive, LogReading, type DriveOptions } from './read.js'
 /** @internal */
 export { LineScanner, latin1, recordSink, utf8Text, type FastEnvelope, type LineSink } from './scan.js'
 /** @internal */

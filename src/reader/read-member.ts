@@ -29,8 +29,16 @@ export interface DriveOptions {
   onWarning?: (message: string) => void
   /** set to know where each line ends (cursors); `done` ends where the read ended */
   progress?: Progress
-  /** resume just after this position (what a cursor names) */
-  after?: Position
+  /**
+   * resume just after this position (what a cursor names), or after these
+   * (Progress.positions(): the files a follower was reading, oldest first,
+   * each read on from its own offset)
+   */
+  after?: Position | readonly Position[]
+  /** when `after` names no file of the log (replaced, or rotated out of retention): start at the end instead of reading everything (and no gap is said) */
+  onLost?: (position: Position) => void
+  /** start at the end of the log: only lines appended from now on (a line being written is read whole) */
+  fromEnd?: boolean
 }
 
 export interface Reading {
@@ -60,7 +68,7 @@ export async function * readMember(r: Reading, m: Member, from: number, keep = f
   let kept = false
   try {
     const progress = r.o.progress
-    if (progress !== undefined) progress.file = await identify(handle, m.gen.gz, m.dev, m.ino)
+    if (progress !== undefined) progress.reading(await identify(handle, m.gen.gz, m.dev, m.ino), from)
     if (m.gen.gz) {
       yield * scanGz(handle, from, r.state, end, (d) => r.gap(`${m.gen.path} ${d.message}`))
     } else {
@@ -79,7 +87,10 @@ export async function * readMember(r: Reading, m: Member, from: number, keep = f
     r.gap(`${m.gen.path}: reading failed (${err instanceof Error ? err.message : String(err)}): the rest of it is missing`)
     return { pastUntil: false, handle: null, position: end.position }
   } finally {
-    if (!kept) await handle.close().catch(() => undefined)
+    if (!kept) {
+      await handle.close().catch(() => undefined)
+      r.o.progress?.closed(m.dev, m.ino, m.gen.index !== 0)
+    }
   }
 }
 

@@ -30,7 +30,8 @@ export async function locate(members: Member[], p: Position, current: string): P
     const m = members[i]
     if (m.dev === p.file.dev && m.ino === p.file.ino && await holds(m, p, current)) return i
   }
-  // compressed since (a new inode): the same content
+  // compressed since (a new inode): the same content (an empty head says nothing of content)
+  if (p.file.fpLen === 0) return null
   for (let i = members.length - 1; i >= 0; i--) {
     const m = members[i]
     if (!(m.dev === p.file.dev && m.ino === p.file.ino) && await holds(m, p, current)) return i
