@@ -3,7 +3,9 @@
 // while the central rsyslog (the listeners setup --central writes, a plain
 // archive behind them) is restarted again and again; after each restart a new
 // line must reach the central within STALL_S seconds, else the sender stalled.
-// Real daemons on loopback. DS01_STALL_RESTARTS (default 6) restarts;
+// Real daemons on loopback. The restart count is a measurement, run with
+// DS01_STRESS=1 (20 restarts) or DS01_STALL_RESTARTS=N; in CI the silent-central
+// test below runs (the cause, shown, and its remedy). DS01_STALL_RESTARTS;
 // DS01_STALL_VARIANT=shipped|... picks the sender config (see VARIANTS);
 // DS01_STALL_CENTRAL=real (default: the shipped central config and PostgreSQL)
 // or archive; DS01_STALL_OUTAGE_MS fixes the outage (default: 0 to 4 s).
@@ -18,7 +20,9 @@ import { scratch, runCli } from './helpers/cli.mjs'
 import { Rsyslog, fleetMissing, freePorts, startPostgres, waitListening } from './helpers/fleet.mjs'
 
 const MISSING = fleetMissing()
-const RESTARTS = Number(process.env.DS01_STALL_RESTARTS ?? 6)
+const STRESS = process.env.DS01_STRESS === '1'
+const RESTARTS = Number(process.env.DS01_STALL_RESTARTS ?? (STRESS ? 20 : 0))
+const MEASURE = RESTARTS > 0 ? false : 'a measurement of minutes: set DS01_STRESS=1 (or DS01_STALL_RESTARTS=N)'
 const STALL_S = Number(process.env.DS01_STALL_S ?? 20)
 const VARIANT = process.env.DS01_STALL_VARIANT ?? 'shipped'
 const DEBUG = process.env.DS01_STALL_DEBUG === '1'
@@ -130,8 +134,16 @@ async function fleet (t, kind) {
   return { port, central, sender, archive, arrives, finish, seq: () => seq }
 }
 
-test(`a TLS sender after ${RESTARTS} central restarts (${VARIANT}): how often it stalls`, { skip: MISSING ?? false, timeout: 3_600_000 }, async (t) => {
-  const { port, central, sender, arrives, finish, seq } = await fleet(t, CENTRAL)
+/** The line numbers under `last` that the archive does not hold. */
+function lostLines (archive, last) {
+  const got = new Set([...readFileSync(archive, 'utf8').matchAll(/"seq":(\d+)/g)].map((m) => Number(m[1])))
+  const lost = []
+  for (let n = 1; n < last; n++) if (!got.has(n)) lost.push(n)
+  return lost
+}
+
+test(`a TLS sender after ${RESTARTS} central restarts (${VARIANT}): how often it stalls, and nothing lost`, { skip: MISSING ?? MEASURE, timeout: 3_600_000 }, async (t) => {
+  const { port, central, sender, arrives, finish, seq, archive } = await fleet(t, CENTRAL)
   assert.ok(await arrives(0, STALL_S), `the first lines arrive: ${sender.output()}${central.output()}`)
   let stalls = 0
   let kicks = 0
@@ -158,7 +170,11 @@ test(`a TLS sender after ${RESTARTS} central restarts (${VARIANT}): how often it
       if (await arrives(mark, STALL_S)) break
     }
   }
+  const last = seq()
+  assert.ok(await arrives(last - 1, STALL_S * 3), 'the last lines arrive')
   await finish()
+  const lost = lostLines(archive, last)
+  assert.deepEqual(lost.slice(0, 20), [], `${lost.length} of ${last - 1} lines lost`)
   t.diagnostic(`variant ${VARIANT}, central ${CENTRAL}, outage ${OUTAGE_MS > 0 ? `${OUTAGE_MS} ms` : '0 to 4 s'}: ${stalls} stall(s) in ${RESTARTS} central restarts (no new line within ${STALL_S} s); ${kicks} more restart(s) to free them; ` +
     `recovery times when not stalled (s): ${times.map((x) => x.toFixed(1)).join(' ')}`)
   if (process.env.DS01_STALL_EXPECT_NONE === '1') assert.equal(stalls, 0)
@@ -196,9 +212,7 @@ test('a TLS sender whose handshake met a silent central waits until the socket b
   const last = seq()
   assert.ok(await arrives(last - 1, STALL_S))
   await finish()
-  const got = new Set([...readFileSync(archive, 'utf8').matchAll(/"seq":(\d+)/g)].map((m) => Number(m[1])))
-  const lost = []
-  for (let n = 1; n < last; n++) if (!got.has(n)) lost.push(n)
+  const lost = lostLines(archive, last)
   assert.deepEqual(lost.slice(0, 20), [], `${lost.length} of ${last - 1} lines lost`)
   if (process.env.DS01_STALL_EXPECT_STALL === '1') assert.ok(stalled, 'the silent central stalled the sender')
 })
