@@ -7,7 +7,7 @@
 // Goals (issue 9): filtered query <= 0.1x jq and <= 3x grep -c; --since "1 hour ago"
 // bounded by start-up; --summary <= 0.1x jq; memory flat in the file's size.
 import { spawnSync } from 'node:child_process'
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync, writeFileSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, utimesSync, writeSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -81,9 +81,11 @@ for (let p = 0; p < PIECES; p++) {
   const gen = PIECES - 1 - p // oldest piece gets the highest number
   const text = lines.slice(p * per, (p + 1) * per).join('')
   const base = join(rotatedDir, 'events.jsonl')
-  if (gen === 0) writeFileSync(base, text)
-  else if (gen === 1) writeFileSync(`${base}.1`, text)
-  else writeFileSync(`${base}.${gen}.gz`, gzipSync(text))
+  const file = gen === 0 ? base : gen === 1 ? `${base}.1` : `${base}.${gen}.gz`
+  writeFileSync(file, gen < 2 ? text : gzipSync(text))
+  // as logrotate leaves them: a rotated file keeps the mtime of its last write (compress too)
+  const last = new Date(start + (Math.min((p + 1) * per, EVENTS) - 1) * step)
+  if (gen > 0) utimesSync(file, last, last)
 }
 lines.length = 0
 const size = statSync(current).size

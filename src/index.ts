@@ -45,6 +45,8 @@ export type {
   DetailsOf,
   DetailSchema,
   EventDetails,
+  GpuReadings,
+  GpuUtilizationDetails,
   EventTypeArgument,
   EventTypeCandidate,
   FieldsFor,

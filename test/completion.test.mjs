@@ -88,3 +88,19 @@ test('completion --help says how to install it; an unknown shell is a usage erro
   assert.equal(zsh.status, 2)
   assert.match(zsh.stderr, /only bash/)
 })
+
+test('the word after an option that takes a value is that value, not a command: every such option of every help', () => {
+  const commands = [...help(['--help']).slice(help(['--help']).indexOf('Commands:')).matchAll(/^ {2}([a-z][a-z0-9-]*) {2,}/gm)].map((m) => m[1])
+  const texts = [help(['query', '--help']), ...commands.map((c) => help([c, '--help'])), help(['setup', '--forward', 'x', '--help']), help(['gpu', 'usage', '--help'])]
+  const withValue = new Set()
+  for (const text of texts) {
+    for (const m of text.matchAll(/(?<![\w-])(--[a-z][a-z0-9-]*) (?:[A-Z][A-Z0-9_.:,=@/-]*|[a-z0-9.]+(?:\|[a-z0-9.]+)+|\d[\w.:-]*)(?=[\s,\])[]|$)/gm)) withValue.add(m[1])
+  }
+  for (const expected of ['--file', '--db', '--after-cursor', '--cursor-file', '--where', '--month', '--listen', '--nvidia-smi', '--window', '--by']) {
+    assert.ok(withValue.has(expected), `${expected} is shown with a value in some help`)
+  }
+  // options alone mean query: after `--OPT VALUE` the query options are still offered
+  for (const option of withValue) assert.deepEqual(complete(option, 'v', '--lim'), ['--limit'], `after ${option} VALUE`)
+  assert.deepEqual(complete('-n', '5', '--lim'), ['--limit'])
+  assert.deepEqual(complete('gpu', '--threshold', '5', 'us'), ['usage'])
+})

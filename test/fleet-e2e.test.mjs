@@ -10,14 +10,13 @@
 // DS01_STRESS=1: 100 s of load and a 30 s outage (CI: 24 s and 8 s).
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { appendFileSync, chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { gunzipSync } from 'node:zlib'
-import { fleetMissing, Rsyslog, startPostgres, freePorts, waitListening } from './helpers/fleet.mjs'
+import { fleetMissing, fleetScratch, Rsyslog, startPostgres, freePorts, waitListening } from './helpers/fleet.mjs'
 import { REPO, testName } from './helpers/system.mjs'
 
 const require = createRequire(import.meta.url)
@@ -73,16 +72,7 @@ test('fleet: two senders, a central rsyslog and PostgreSQL keep every line exact
   const syslogUser = testName('fsyslog') // stands in for Ubuntu's syslog user ...
   const admGroup = testName('fadm') // ... in group adm
   const logGroup = testName('fdocker') // stands in for docker: the log files are 0660 root:logGroup
-  const root = mkdtempSync(join(tmpdir(), 'ds01-fleet-'))
-  chmodSync(root, 0o755) // the dropped sender and postgres reach their folders through it
-  const cleanups = []
-  t.after(async () => {
-    for (const cleanup of cleanups.reverse()) {
-      try { await cleanup() } catch (err) { console.error('cleanup:', err) }
-    }
-    if (process.env.DS01_FLEET_KEEP === '1') console.error(`kept ${root}`)
-    else rmSync(root, { recursive: true, force: true })
-  })
+  const { root, cleanups } = fleetScratch(t, 'ds01-fleet-')
 
   shadow('groupadd', [admGroup])
   shadow('groupadd', [logGroup])

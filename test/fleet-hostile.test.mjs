@@ -14,13 +14,12 @@
 //   lose nothing.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { appendFileSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { fleetMissing, freePorts, relpSend, Rsyslog, startPostgres, syslogFrame, waitListening } from './helpers/fleet.mjs'
+import { fleetMissing, fleetScratch, freePorts, relpSend, Rsyslog, startPostgres, syslogFrame, waitListening } from './helpers/fleet.mjs'
 import { REPO, testName } from './helpers/system.mjs'
 
 const require = createRequire(import.meta.url)
@@ -43,16 +42,7 @@ test('fleet under attack and failure: only the hosts write, and every acknowledg
   const senderUser = testName('hsyslog')
   const centralUser = testName('hcentral')
   const admGroup = testName('hadm')
-  const root = mkdtempSync(join(tmpdir(), 'ds01-fleet-hostile-'))
-  chmodSync(root, 0o755)
-  const cleanups = []
-  t.after(async () => {
-    for (const cleanup of cleanups.reverse()) {
-      try { await cleanup() } catch (err) { console.error('cleanup:', err) }
-    }
-    if (process.env.DS01_FLEET_KEEP === '1') console.error(`kept ${root}`)
-    else rmSync(root, { recursive: true, force: true })
-  })
+  const { root, cleanups } = fleetScratch(t, 'ds01-fleet-hostile-')
   shadow('groupadd', [admGroup])
   cleanups.push(() => shadow('groupdel', [admGroup]))
   for (const user of [senderUser, centralUser]) {

@@ -135,7 +135,7 @@ function hours(seconds: number): number {
   return Math.round(seconds / 3600 * 1e6) / 1e6
 }
 
-export function skippedCount(result: FeedResult & { ok: true }, warn: Warn, paths: { events: string; gpu: string }): { events: number; samples: number } {
+function skippedCount(result: FeedResult & { ok: true }, warn: Warn, paths: LogPaths): { events: number; samples: number } {
   const e = describeSkips(result.skips.events)
   const s = describeSkips(result.skips.samples)
   if (e !== null) warn(`${paths.events}: ${e}`)
@@ -144,6 +144,39 @@ export function skippedCount(result: FeedResult & { ok: true }, warn: Warn, path
     events: result.skips.events.unreadable + result.skips.events.torn,
     samples: result.skips.samples.unreadable + result.skips.samples.torn
   }
+}
+
+/** Both logs of a call: its options, else the environment, else the defaults. */
+export interface LogPaths { events: string; gpu: string }
+
+export interface WindowRead {
+  paths: LogPaths
+  /** lines skipped in each log (and warned about) */
+  skipped: () => { events: number; samples: number }
+}
+
+/**
+ * Feeds `state` from both logs: allocations from HOLDER_LOOKBACK_MS before `holdersFrom`
+ * (one made before the window still holds in it), samples from `samplesSince`, up to
+ * `until`. Null, after a warning, when a log cannot be read.
+ */
+export async function readWindow(state: GpuAccounting, options: GpuLogOptions, warn: Warn,
+  w: { holdersFrom: number; samplesSince: number; until: number; readings: boolean }): Promise<WindowRead | null> {
+  const paths = { events: resolveEventsFile(options.eventsPath), gpu: resolveGpuUtilizationFile(options.gpuPath) }
+  const result = await feedFromLogs(state, {
+    eventsPath: paths.events,
+    gpuPath: paths.gpu,
+    eventsSince: w.holdersFrom - HOLDER_LOOKBACK_MS,
+    samplesSince: w.samplesSince,
+    until: w.until,
+    readings: w.readings,
+    signal: options.signal
+  })
+  if (!result.ok) {
+    warn(result.problem)
+    return null
+  }
+  return { paths, skipped: () => skippedCount(result, warn, paths) }
 }
 
 function holderOf(h: HolderView): GpuHolder {
@@ -158,21 +191,9 @@ export async function gpuStatus(options: GpuLogOptions = {}): Promise<GpuStatusR
     warn('gpuStatus: now is an invalid Date')
     return null
   }
-  const paths = { events: resolveEventsFile(options.eventsPath), gpu: resolveGpuUtilizationFile(options.gpuPath) }
   const state = new GpuAccounting({ from: now, to: now, intervalMs: options.intervalMs })
-  const result = await feedFromLogs(state, {
-    eventsPath: paths.events,
-    gpuPath: paths.gpu,
-    eventsSince: now - HOLDER_LOOKBACK_MS,
-    samplesSince: now - STATUS_SAMPLE_LOOKBACK_MS,
-    until: now,
-    readings: true,
-    signal: options.signal
-  })
-  if (!result.ok) {
-    warn(result.problem)
-    return null
-  }
+  const read = await readWindow(state, options, warn, { holdersFrom: now, samplesSince: now - STATUS_SAMPLE_LOOKBACK_MS, until: now, readings: true })
+  if (read === null) return null
   // a GPU named by an allocation that has ended, and not sampled within the hour, is not shown
   const gpus: GpuStatusRow[] = state.gpuViews().filter((g) => g.holders.length > 0 || g.sample !== null).map((g) => {
     const holders = g.holders.map(holderOf)
@@ -192,7 +213,7 @@ export async function gpuStatus(options: GpuLogOptions = {}): Promise<GpuStatusR
     now: iso(now),
     gpus,
     stale: gpus.length === 0 || gpus.some((g) => g.stale),
-    skipped: skippedCount(result, warn, paths)
+    skipped: read.skipped()
   }
 }
 
@@ -221,21 +242,9 @@ export async function gpuUsage(options: GpuUsageOptions = {}): Promise<GpuUsageR
     warn('gpuUsage: threshold must be a number (percent)')
     return null
   }
-  const paths = { events: resolveEventsFile(options.eventsPath), gpu: resolveGpuUtilizationFile(options.gpuPath) }
   const state = new GpuAccounting({ from: since, to: until, threshold, groupBy: by, intervalMs: options.intervalMs })
-  const result = await feedFromLogs(state, {
-    eventsPath: paths.events,
-    gpuPath: paths.gpu,
-    eventsSince: since - HOLDER_LOOKBACK_MS,
-    samplesSince: since - SAMPLE_LOOKBACK_MS,
-    until,
-    readings: false,
-    signal: options.signal
-  })
-  if (!result.ok) {
-    warn(result.problem)
-    return null
-  }
+  const read = await readWindow(state, options, warn, { holdersFrom: since, samplesSince: since - SAMPLE_LOOKBACK_MS, until, readings: false })
+  if (read === null) return null
   state.advance(until)
   const rows: GpuUsageRow[] = state.usage().map((c) => {
     const known = c.busy_s + c.idle_s
@@ -251,5 +260,5 @@ export async function gpuUsage(options: GpuUsageOptions = {}): Promise<GpuUsageR
     }
   })
   rows.sort((a, b) => b.idle_hours - a.idle_hours || b.allocated_hours - a.allocated_hours || String(a.user ?? '').localeCompare(String(b.user ?? '')))
-  return { since: iso(since), until: iso(until), by, threshold, rows, skipped: skippedCount(result, warn, paths) }
+  return { since: iso(since), until: iso(until), by, threshold, rows, skipped: read.skipped() }
 }

@@ -2,7 +2,7 @@
 // Fed in time order with allocation events and GPU samples, it keeps per GPU
 // its holders and its last sample, and per group (user, container or GPU) the
 // seconds allocated, busy, idle and unknown. No sample is kept once counted.
-import { canonicalEventType } from '../event/index.js'
+import { canonicalEventType, type GpuReadings } from '../event/index.js'
 import type { ParsedEvent } from '../reader/index.js'
 import { parseDevices, type Device } from './device.js'
 
@@ -32,30 +32,11 @@ export interface AccountingOptions {
 }
 
 /** One GPU sample; readings other than the utilization are optional (counting needs only it). */
-export interface GpuSample {
-  /** ms since the epoch */
-  time: number
-  gpu_index: number
-  gpu_uuid?: string
-  name?: string
-  gpu_util_percent: number | null
-  mem_util_percent?: number | null
-  mem_used_mb?: number | null
-  mem_total_mb?: number | null
-  temperature_c?: number | null
-  power_w?: number | null
-}
+export type GpuSample = { time: number; gpu_index: number; gpu_uuid?: string; name?: string; gpu_util_percent: number | null } &
+  Partial<Omit<GpuReadings, 'gpu_util_percent'>>
 
-/** The last sample of a GPU, as kept. */
-export interface SampleView {
-  time: number
-  gpu_util_percent: number | null
-  mem_util_percent: number | null
-  mem_used_mb: number | null
-  mem_total_mb: number | null
-  temperature_c: number | null
-  power_w: number | null
-}
+/** The last sample of a GPU, as kept: when (ms since the epoch), and every reading. */
+export type SampleView = { time: number } & GpuReadings
 
 /** An allocation that is held now. */
 export interface HolderView {

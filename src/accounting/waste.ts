@@ -2,11 +2,10 @@
 // mostly idle, and their alert.gpu_waste events, once per episode. The state
 // between runs is the events log itself: an allocation's last alert, and
 // whether a busy sample of its GPU followed it.
-import { resolveEventsFile, resolveGpuUtilizationFile } from '../common/index.js'
 import { createEventLog } from '../event/index.js'
 import { parseWhen } from '../reader/index.js'
-import { HOLDER_LOOKBACK_MS, skippedCount, warner, type GpuLogOptions } from './commands.js'
-import { feedFromLogs, lastBusyTimes } from './feed.js'
+import { readWindow, warner, type GpuLogOptions } from './commands.js'
+import { lastBusyTimes } from './feed.js'
 import { DEFAULT_IDLE_THRESHOLD, GpuAccounting } from './state.js'
 
 /** The defaults of the older `gpu-utilization-monitor.py --check-waste`. */
@@ -92,21 +91,10 @@ export async function gpuWaste(options: GpuWasteOptions = {}): Promise<GpuWasteR
   const minSamples = options.minSamples ?? WASTE_DEFAULTS.minSamples
   const now = (options.now ?? new Date()).getTime()
   const windowStart = now - windowMs
-  const paths = { events: resolveEventsFile(options.eventsPath), gpu: resolveGpuUtilizationFile(options.gpuPath) }
   const state = new GpuAccounting({ from: windowStart, to: now, threshold, countSamplesFrom: windowStart, intervalMs: options.intervalMs })
-  const result = await feedFromLogs(state, {
-    eventsPath: paths.events,
-    gpuPath: paths.gpu,
-    eventsSince: now - HOLDER_LOOKBACK_MS,
-    samplesSince: windowStart,
-    until: now,
-    readings: false,
-    signal: options.signal
-  })
-  if (!result.ok) {
-    warn(result.problem)
-    return null
-  }
+  const read = await readWindow(state, options, warn, { holdersFrom: now, samplesSince: windowStart, until: now, readings: false })
+  if (read === null) return null
+  const paths = read.paths
   const wasted = state.holders().filter((h) => !h.slice && h.gpu_index !== null && h.since <= windowStart &&
     h.samples >= minSamples && h.low_samples / h.samples > share)
   // alerted before the window and not busy inside it: was it busy between the alert and the window?
@@ -149,5 +137,5 @@ export async function gpuWaste(options: GpuWasteOptions = {}): Promise<GpuWasteR
   } finally {
     log?.close()
   }
-  return { now: new Date(now).toISOString(), window: windowText, window_s: windowMs / 1000, threshold, share, min_samples: minSamples, wasted: rows, skipped: skippedCount(result, warn, paths) }
+  return { now: new Date(now).toISOString(), window: windowText, window_s: windowMs / 1000, threshold, share, min_samples: minSamples, wasted: rows, skipped: read.skipped() }
 }

@@ -3,6 +3,23 @@
 // declarations (which need esModuleInterop and ES2015 libs). schemas.ts checks
 // at compile time that this map and the zod schemas agree, field by field.
 
+/** The readings of one GPU sample; null where the driver could not give one (nvidia-smi's [N/A]). */
+export interface GpuReadings {
+  gpu_util_percent: number | null
+  mem_util_percent: number | null
+  mem_used_mb: number | null
+  mem_total_mb: number | null
+  temperature_c: number | null
+  power_w: number | null
+}
+
+/** A `gpu.utilization` event's details as the GPU agent writes them: the GPU, then its readings. */
+export interface GpuUtilizationDetails extends GpuReadings {
+  gpu_index: number
+  gpu_uuid: string
+  name: string
+}
+
 /** Each registered type's detail fields (all optional; other detail keys are allowed too). */
 export interface EventDetails {
   'container.create': { container?: string; interface?: string; gpu?: string | number; image?: string }
@@ -13,7 +30,7 @@ export interface EventDetails {
   'gpu.release': { container?: string; gpu?: string | number; reason?: string }
   'gpu.reject': { container?: string; reason?: string }
   'gpu.hold': { container?: string; gpu?: string | number; duration?: string | number }
-  'gpu.utilization': { gpu_index?: number; gpu_uuid?: string; name?: string; gpu_util_percent?: number | null; mem_util_percent?: number | null; mem_used_mb?: number | null; mem_total_mb?: number | null; temperature_c?: number | null; power_w?: number | null }
+  'gpu.utilization': Partial<GpuUtilizationDetails>
   'health.check': { status?: string; checks_passed?: number; checks_failed?: number }
   'health.fail': { check?: string; message?: string }
   'system.startup': { component?: string }

@@ -3,7 +3,7 @@
 // must follow the `category.action` rule.
 import type { DetailsOf, KnownEventType } from './details.js'
 
-export type { KnownEventType, DetailsOf, EventDetails } from './details.js'
+export type { KnownEventType, DetailsOf, EventDetails, GpuReadings, GpuUtilizationDetails } from './details.js'
 
 /** Envelope fields a caller may pass next to the details (like Python's user=, source=). */
 export interface EnvelopeFields {

@@ -1,5 +1,6 @@
 // One CSV line of `nvidia-smi --query-gpu=... --format=csv,noheader,nounits`
 // -> the details of one gpu.utilization event (events-v1, "The gpu-utilization log").
+import type { GpuUtilizationDetails } from '../event/index.js'
 
 /** The query, in the order nvidia-smi prints the columns. */
 export const QUERY_FIELDS = [
@@ -21,17 +22,8 @@ export function nvidiaSmiArgs(intervalMs: number | null): string[] {
   return args
 }
 
-export interface GpuUtilization {
-  gpu_index: number
-  gpu_uuid: string
-  name: string
-  gpu_util_percent: number | null
-  mem_util_percent: number | null
-  mem_used_mb: number | null
-  mem_total_mb: number | null
-  temperature_c: number | null
-  power_w: number | null
-}
+/** One parsed line of nvidia-smi: a `gpu.utilization` event's details. */
+export type GpuUtilization = GpuUtilizationDetails
 
 // What nvidia-smi prints, with or without brackets, for a reading it cannot give:
 // [N/A], [Not Supported], [Unknown Error], [Insufficient Permissions], [GPU is lost], ERR!, N/A...

@@ -2,7 +2,8 @@
 // only: a PostgreSQL cluster in a temporary folder (run as the postgres user),
 // and rsyslogd instances with their own config, pid file and work directory.
 import { spawn, spawnSync } from 'node:child_process'
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -18,6 +19,25 @@ export function postgresBin () {
 }
 
 /** Why the fleet tests cannot run here, or undefined when they can. */
+/**
+ * A scratch root for a fleet test (0755: privilege-dropped daemons reach their folders
+ * through it) and its clean-ups, run last first when the test ends, failed or not; then
+ * the root goes (DS01_FLEET_KEEP=1 keeps it and says where).
+ */
+export function fleetScratch (t, prefix) {
+  const root = mkdtempSync(join(tmpdir(), prefix))
+  chmodSync(root, 0o755)
+  const cleanups = []
+  t.after(async () => {
+    for (const cleanup of cleanups.reverse()) {
+      try { await cleanup() } catch (err) { console.error('cleanup:', err) }
+    }
+    if (process.env.DS01_FLEET_KEEP === '1') console.error(`kept ${root}`)
+    else rmSync(root, { recursive: true, force: true })
+  })
+  return { root, cleanups }
+}
+
 export function fleetMissing () {
   if (process.getuid?.() !== 0) return 'needs root (users, groups, privilege-dropped rsyslog)'
   if (spawnSync('rsyslogd', ['-v']).status !== 0) return 'rsyslogd missing (apt-get install rsyslog rsyslog-relp rsyslog-pgsql)'
