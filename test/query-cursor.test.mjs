@@ -10,7 +10,7 @@ import { appendFileSync, existsSync, readdirSync, readFileSync, renameSync, stat
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { CLI, cleanEnv, scratch } from './helpers/cli.mjs'
-import { query, v1 } from './helpers/query.mjs'
+import { query, queryInBackground, until, v1 } from './helpers/query.mjs'
 import { IS_ROOT } from './helpers/system.mjs'
 
 const LOGROTATE = ['/usr/sbin/logrotate', '/sbin/logrotate', '/usr/bin/logrotate'].find((p) => existsSync(p))
@@ -130,6 +130,50 @@ test('--show-cursor prints where it ended; --after-cursor starts there; bad curs
   const bad = query(base, ['--cursor-file', junk])
   assert.equal(bad.status, 1)
   assert.match(bad.stderr, /does not hold a cursor/)
+})
+
+test('a follow ended while a rotated file is read in its grace saves both files: the next run neither repeats the new file nor misses a late line', async () => {
+  // One attempt: follow, rotate, a line in the new file, then a late line in the renamed one
+  // (a writer that still had it open), then SIGINT inside the 2 s grace. Retried when the
+  // machine was too slow to end inside the grace (then the cursor names one file, as it should).
+  const attempt = async () => {
+    const dir = scratch('ds01-cursor-grace-')
+    const base = join(dir, 'events.jsonl')
+    const cursor = join(dir, 'cursor')
+    writeFileSync(base, lines(0, 3))
+    const f = queryInBackground(base, ['--follow', '--json', '--cursor-file', cursor])
+    const printed = () => seqs(f.result.stdout)
+    await until(() => printed().length === 3, 10_000, 'the first lines')
+    renameSync(base, `${base}.1`)
+    writeFileSync(base, lines(3, 2))
+    await until(() => printed().includes(4), 10_000, 'the new file\'s lines')
+    const rotatedAt = Date.now()
+    appendFileSync(`${base}.1`, lines(5, 1)) // late, in the renamed file
+    await until(() => printed().includes(5), 10_000, 'the late line')
+    f.child.kill('SIGINT')
+    const exit = await f.done
+    assert.equal(exit.code, 0, exit.stderr)
+    assert.deepEqual(printed(), [0, 1, 2, 3, 4, 5])
+    const saved = readFileSync(cursor, 'utf8').trim()
+    return { base, cursor, saved, inGrace: Date.now() - rotatedAt < 1500 }
+  }
+  let run
+  for (let i = 0; i < 3; i++) {
+    run = await attempt()
+    if (run.inGrace) break
+  }
+  assert.ok(run.inGrace, 'ended inside the grace in one of 3 tries')
+  assert.match(run.saved, /^ds01:v1;d=\d+;i=\d+;l=\d+;h=[0-9a-f]{32};o=\d+\/d=\d+;i=\d+;l=\d+;h=[0-9a-f]{32};o=\d+$/)
+  appendFileSync(`${run.base}.1`, lines(6, 1)) // later still: the old writer's last line
+  appendFileSync(run.base, lines(7, 2))
+  const r = query(run.base, ['--json', '--cursor-file', run.cursor])
+  assert.equal(r.status, 0, r.stderr)
+  assert.deepEqual(seqs(r.stdout), [6, 7, 8], 'only what is new, from both files')
+  assert.match(readFileSync(run.cursor, 'utf8'), /^ds01:v1;d=\d+;i=\d+;l=\d+;h=[0-9a-f]{32};o=\d+\n$/, 'read to their ends: one file again')
+  // the same text works as --after-cursor, and a cursor of nine files is refused
+  assert.equal(query(run.base, ['--json', '--after-cursor', run.saved]).status, 0)
+  const nine = `ds01:v1;${Array(9).fill(run.saved.slice('ds01:v1;'.length).split('/')[0]).join('/')}`
+  assert.equal(query(run.base, ['--after-cursor', nine]).status, 2)
 })
 
 test('readRecords: each record\'s cursor resumes just after it, { after } a bad cursor is a warning', async () => {

@@ -5,7 +5,7 @@
 // again on the next run (at least once), never loses them.
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { decodeCursor, encodeCursor, type Position } from '../reader/index.js'
+import { CURSOR_FILES, decodeCursor, encodeCursor, type Position, type Progress } from '../reader/index.js'
 
 export const CURSOR_OPTIONS = {
   'cursor-file': { type: 'string' },
@@ -20,7 +20,7 @@ export interface CursorValues {
   limit?: string
 }
 
-export type CursorStart = { ok: true, after: Position | undefined, tracking: boolean } | { ok: false, usage: boolean, problem: string }
+export type CursorStart = { ok: true, after: Position[] | undefined, tracking: boolean } | { ok: false, usage: boolean, problem: string }
 
 /** The position to start after, from --after-cursor or the cursor file (absent: from the start). */
 export function cursorStart(v: CursorValues): CursorStart {
@@ -52,8 +52,21 @@ export function cursorStart(v: CursorValues): CursorStart {
   return { ok: true, after, tracking }
 }
 
+/**
+ * Where this run ended, as a cursor: every file still being read (a follow ended while a
+ * rotated file was read in its grace names it and the new file, each at its own offset:
+ * one position would read the other again, or skip its late lines), else where it started.
+ * Null when nothing was read and no cursor was given. A file nothing was read from (empty)
+ * is left out: the reader reads files after the cursor's from their start anyway.
+ */
+export function cursorEnd(progress: Progress, start: Position[] | undefined): Position[] | null {
+  const read = progress.positions().filter((p) => p.file.fpLen > 0)
+  if (read.length > 0) return read.slice(-CURSOR_FILES)
+  return start !== undefined && start.length > 0 ? start : null
+}
+
 /** Writes the cursor atomically: FILE.tmp-PID, fsync, rename over FILE, fsync of the directory. */
-export function saveCursor(file: string, p: Position): string | null {
+export function saveCursor(file: string, p: readonly Position[]): string | null {
   const tmp = join(dirname(file), `.${basename(file)}.tmp-${process.pid}`)
   try {
     const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644)

@@ -20,7 +20,7 @@ import {
 } from '../reader/index.js'
 import { DEFAULT_LIMIT, FILTER_OPTIONS, notHeldText, quietOnEpipe, usageError, writeAndWait } from './query-common.js'
 import { queryExtras, renderAggregates } from './query-extras.js'
-import { CURSOR_OPTIONS, cursorStart, encodeCursor, saveCursor } from './query-cursor.js'
+import { CURSOR_OPTIONS, cursorEnd, cursorStart, encodeCursor, saveCursor } from './query-cursor.js'
 
 const QUERY_OPTIONS = {
   ...FILTER_OPTIONS,
@@ -58,7 +58,7 @@ export async function runQuery(args: string[]): Promise<number> {
   }
   // a cursor prints everything new since it
   const all = v.all === true || v['cursor-file'] !== undefined || v['after-cursor'] !== undefined
-  const progress = start.tracking ? new Progress(start.after ?? null) : undefined
+  const progress = start.tracking ? new Progress(start.after?.at(-1) ?? null) : undefined
 
   const path = v.gpu === true ? resolveGpuUtilizationFile() : resolveEventsFile(v.file)
   const opened = await openGenerations(path, v.follow === true)
@@ -124,10 +124,11 @@ export async function runQuery(args: string[]): Promise<number> {
   if (aggregate) await writeAndWait(renderAggregates.render(extras, output.summary, v.json === true, colour))
   else await output.finish()
   let saveFailed = false
-  if (progress !== undefined && progress.done !== null) {
-    if (v['show-cursor'] === true) await writeAndWait(`-- cursor: ${encodeCursor(progress.done)}\n`)
+  const ended = progress === undefined ? null : cursorEnd(progress, start.after)
+  if (ended !== null) {
+    if (v['show-cursor'] === true) await writeAndWait(`-- cursor: ${encodeCursor(ended)}\n`)
     if (v['cursor-file'] !== undefined) {
-      const failed = saveCursor(v['cursor-file'], progress.done)
+      const failed = saveCursor(v['cursor-file'], ended)
       if (failed !== null) {
         say(failed)
         saveFailed = true

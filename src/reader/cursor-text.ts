@@ -19,19 +19,37 @@ export interface Position {
   offset: number
 }
 
-const CURSOR = /^ds01:v1;d=(\d+);i=(\d+);l=(\d+);h=([0-9a-f]{32});o=(\d+)$/
+const PART = /^d=(\d+);i=(\d+);l=(\d+);h=([0-9a-f]{32});o=(\d+)$/
+/** At most this many files in one cursor (a follower reads two at once, a few after quick rotations). */
+export const CURSOR_FILES = 8
 
-/** A position as cursor text (one line, no spaces: safe in a file and as an argument). */
-export function encodeCursor(p: Position): string {
-  return `ds01:v1;d=${p.file.dev};i=${p.file.ino};l=${p.file.fpLen};h=${p.file.fp};o=${p.offset}`
+function part(p: Position): string {
+  return `d=${p.file.dev};i=${p.file.ino};l=${p.file.fpLen};h=${p.file.fp};o=${p.offset}`
 }
 
-/** The position of cursor text, or null when it is not one. */
-export function decodeCursor(text: string): Position | null {
-  const m = CURSOR.exec(text.trim())
-  if (m === null) return null
-  const [dev, ino, fpLen, offset] = [m[1], m[2], m[3], m[5]].map(Number)
-  if (![dev, ino, fpLen, offset].every(Number.isSafeInteger) || fpLen > FINGERPRINT_BYTES || fpLen === 0) return null
-  return { file: { dev, ino, fpLen, fp: m[4] }, offset }
+/**
+ * Positions as cursor text (one line, no spaces: safe in a file and, quoted, as an argument):
+ * `ds01:v1;d=DEV;i=INO;l=LEN;h=FINGERPRINT;o=OFFSET`, one such part per file being read,
+ * oldest first, joined by `/` (several only while a rotated file is read in its grace).
+ */
+export function encodeCursor(p: Position | readonly Position[]): string {
+  const list = Array.isArray(p) ? p : [p as Position]
+  return `ds01:v1;${list.map(part).join('/')}`
 }
 
+/** The positions of cursor text (oldest first, at least one), or null when it is not one. */
+export function decodeCursor(text: string): Position[] | null {
+  const t = text.trim()
+  if (!t.startsWith('ds01:v1;')) return null
+  const parts = t.slice('ds01:v1;'.length).split('/')
+  if (parts.length > CURSOR_FILES) return null
+  const out: Position[] = []
+  for (const text of parts) {
+    const m = PART.exec(text)
+    if (m === null) return null
+    const [dev, ino, fpLen, offset] = [m[1], m[2], m[3], m[5]].map(Number)
+    if (![dev, ino, fpLen, offset].every(Number.isSafeInteger) || fpLen > FINGERPRINT_BYTES || fpLen === 0) return null
+    out.push({ file: { dev, ino, fpLen, fp: m[4] }, offset })
+  }
+  return out
+}

@@ -11,7 +11,7 @@ import type { EventRecord } from './record.js'
 import type { LineSink } from './scan.js'
 import { encodeCursor, FINGERPRINT_BYTES, type FileIdentity, type Position } from './cursor-text.js'
 
-export { FINGERPRINT_BYTES, decodeCursor, encodeCursor, type FileIdentity, type Position } from './cursor-text.js'
+export { CURSOR_FILES, FINGERPRINT_BYTES, decodeCursor, encodeCursor, type FileIdentity, type Position } from './cursor-text.js'
 
 export function fingerprint(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex').slice(0, 32)

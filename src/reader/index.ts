@@ -22,7 +22,7 @@ export { readEvents, readRecords, describeSkips, type ReadEventsOptions } from '
 export { RawLines, summarySink } from './sinks.js'
 /** @internal */
 export { QueryOutput, type OutputWriter, type QueryOutputOptions, type RecordFormatter } from './query-output.js'
-export { decodeCursor, encodeCursor, FINGERPRINT_BYTES, type FileIdentity, type Position } from './cursor-text.js'
+export { CURSOR_FILES, decodeCursor, encodeCursor, FINGERPRINT_BYTES, type FileIdentity, type Position } from './cursor-text.js'
 /** @internal */
 export { Progress } from './cursor.js'
 /** @internal */

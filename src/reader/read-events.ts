@@ -77,7 +77,7 @@ async function * records(options: ReadEventsOptions): AsyncGenerator<EventRecord
     warn(`readEvents: ${parsed.problem}`)
     return
   }
-  let after: Position | undefined
+  let after: Position[] | undefined
   if (options.after !== undefined) {
     const decoded = typeof options.after === 'string' ? decodeCursor(options.after) : null
     if (decoded === null) {
@@ -95,7 +95,7 @@ async function * records(options: ReadEventsOptions): AsyncGenerator<EventRecord
   for (const problem of opened.problems) warn(`not read: ${problem}`)
   const skips = noSkips()
   const out: EventRecord[] = []
-  const progress = new Progress(after ?? null)
+  const progress = new Progress(after?.at(-1) ?? null)
   try {
     // eslint-disable-next-line @typescript-eslint/no-unused-vars
     for await (const _ of drive({ path, generations: opened.generations, filter: parsed.filter, sink: cursorRecordSink(recordSink(out), out, progress), skips, progress, after, follow: options.follow, pollMs: options.pollMs, signal: options.signal, onGap: (m) => warn(`not read: ${m}`), onWarning: warn })) {
