@@ -203,6 +203,44 @@ test('readRecords: each record\'s cursor resumes just after it, { after } a bad 
   assert.match(warnings[0], /is not a cursor/)
 })
 
+test('readRecords({ follow }): a record read while a rotated file is in its grace resumes both files', async () => {
+  const { readRecords } = await import('../dist/index.js')
+  const base = join(scratch('ds01-cursor-lib-grace-'), 'events.jsonl')
+  writeFileSync(base, lines(0, 3))
+  const controller = new AbortController()
+  const records = []
+  let rotatedAt = 0
+  const follow = (async () => {
+    for await (const r of readRecords({ path: base, follow: true, pollMs: 20, signal: controller.signal })) {
+      records.push(r)
+      const n = r.event.details.seq
+      if (n === 2) {
+        renameSync(base, `${base}.1`)
+        writeFileSync(base, lines(3, 2))
+      } else if (n === 4) {
+        rotatedAt = Date.now()
+        appendFileSync(`${base}.1`, lines(5, 1)) // late, in the renamed file
+      } else if (n === 5) {
+        controller.abort()
+      }
+    }
+  })()
+  await follow
+  assert.deepEqual(records.map((r) => r.event.details.seq), [0, 1, 2, 3, 4, 5])
+  assert.ok(Date.now() - rotatedAt < 1500, 'ended inside the grace')
+  appendFileSync(base, lines(6, 1))
+  const after = async (k) => {
+    const got = []
+    for await (const r of readRecords({ path: base, after: records[k].cursor })) got.push(r.event.details.seq)
+    return got
+  }
+  // after 4 (the new file): the late line of the renamed one is still to come; after 5 (that late
+  // line): only what is new in the new file, not its first lines again
+  assert.deepEqual(await after(4), [5, 6])
+  assert.deepEqual(await after(5), [6])
+  assert.match(records[5].cursor, /\//, 'the late line\'s cursor names both files')
+})
+
 test('the real logrotate (numbered and dateext): a cron consumer sees every event exactly once', { skip: !IS_ROOT ? 'needs root (logrotate)' : !LOGROTATE ? 'needs logrotate' : false }, () => {
   for (const scheme of ['nodateext', 'dateext\n    dateformat -%Y%m%d-%s']) {
     const dir = scratch('ds01-cursor-real-')

@@ -9,7 +9,7 @@ import type { promises as fsp } from 'node:fs'
 import { gunzipHead } from './gunzip.js'
 import type { EventRecord } from './record.js'
 import type { LineSink } from './scan.js'
-import { encodeCursor, FINGERPRINT_BYTES, type FileIdentity, type Position } from './cursor-text.js'
+import { CURSOR_FILES, encodeCursor, FINGERPRINT_BYTES, type FileIdentity, type Position } from './cursor-text.js'
 
 export { CURSOR_FILES, FINGERPRINT_BYTES, decodeCursor, encodeCursor, type FileIdentity, type Position } from './cursor-text.js'
 
@@ -110,11 +110,19 @@ export class Progress {
   }
 }
 
-/** A record sink whose records carry their cursor (where their line ends). */
+/**
+ * A record sink whose records carry their cursor: where their line ends, and where every
+ * other file still being read stands (a rotated file in its grace), so that resuming after
+ * a record neither repeats nor skips the other file's lines.
+ */
 export function cursorRecordSink(inner: LineSink, out: EventRecord[], progress: Progress): LineSink {
   return (buf, start, end, fast, event) => {
     inner(buf, start, end, fast, event)
     const at = progress.after(end)
-    if (at !== null && out.length > 0) out[out.length - 1].cursor = encodeCursor(at)
+    if (at === null || out.length === 0) return
+    // the files being read, oldest first, this line's own at the end of this line
+    const all = progress.positions().map((p) => p.file.dev === at.file.dev && p.file.ino === at.file.ino ? at : p).filter((p) => p.file.fpLen > 0)
+    if (!all.includes(at)) all.push(at)
+    out[out.length - 1].cursor = encodeCursor(all.slice(-CURSOR_FILES))
   }
 }
