@@ -142,7 +142,7 @@ function lostLines (archive, last) {
   return lost
 }
 
-test(`a TLS sender after ${RESTARTS} central restarts (${VARIANT}): how often it stalls, and nothing lost`, { skip: MISSING ?? MEASURE, timeout: 3_600_000 }, async (t) => {
+test(`a TLS sender after ${RESTARTS || 20} central restarts (${VARIANT}): how often it stalls, and nothing lost`, { skip: MISSING ?? MEASURE, timeout: 3_600_000 }, async (t) => {
   const { port, central, sender, arrives, finish, seq, archive } = await fleet(t, CENTRAL)
   assert.ok(await arrives(0, STALL_S), `the first lines arrive: ${sender.output()}${central.output()}`)
   let stalls = 0
