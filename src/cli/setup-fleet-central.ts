@@ -4,7 +4,7 @@
 // its rotation, and the rsyslog config.
 import * as fs from 'node:fs'
 import * as os from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { loadPg } from '../fleet/index.js'
 import { installFile, say, SetupError } from './setup.js'
 import { addHost, ensureCentralPki, HOST_NAME, readRegistry, renderListeners, revokeHost } from './setup-fleet-pki.js'
@@ -100,7 +100,7 @@ export async function setupCentral(o: CentralOptions): Promise<void> {
   if (o.schema) await applySchema(o.url)
   ensureCentralPki(o.pkiDir, name, endpoint.host, endpoint.port, user.uid, user.gid)
   makeArchive(o.archive, user.uid, user.gid)
-  installFile(join(o.logrotateDir, 'ds01-fleet'), fs.readFileSync(ARCHIVE_LOGROTATE, 'utf8')
+  installFile(join(o.logrotateDir, basename(ARCHIVE_LOGROTATE)), fs.readFileSync(ARCHIVE_LOGROTATE, 'utf8')
     .split('/var/log/ds01-fleet/').join(`${o.archive.replace(/\/+$/, '')}/`), 0o644)
   const config = renderCentralConfig(fs.readFileSync(CENTRAL_TEMPLATE, 'utf8'), o.archive, ingestConninfo(o.url))
   const path = join(o.rsyslogDir, CENTRAL_CONF)

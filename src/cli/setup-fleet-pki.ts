@@ -26,6 +26,12 @@ function openssl(args: string[]): void {
   }
 }
 
+/** Where the registry is written before its rename. */
+export const registryTemp = (registry: string): string => `${registry}.tmp`
+
+/** What a host's bundle holds (bundles/HOST on the central, copied to --tls-dir on the host). */
+export const BUNDLE_FILES = ['ca.pem', 'cert.pem', 'key.pem', 'fleet.json'] as const
+
 export function pkiPaths(dir: string): { ca: string, caKey: string, cert: string, key: string, registry: string, bundles: string } {
   return {
     ca: join(dir, 'ca.pem'),
@@ -65,8 +71,8 @@ export function readRegistry(dir: string): Registry | undefined {
 
 function writeRegistry(dir: string, registry: Registry): void {
   const path = pkiPaths(dir).registry
-  fs.writeFileSync(`${path}.tmp`, JSON.stringify(registry, null, 2) + '\n', { mode: 0o600 })
-  fs.renameSync(`${path}.tmp`, path)
+  fs.writeFileSync(registryTemp(path), JSON.stringify(registry, null, 2) + '\n', { mode: 0o600 })
+  fs.renameSync(registryTemp(path), path)
 }
 
 /**

@@ -12,7 +12,7 @@ import { usageError } from './help.js'
 import { installFile, lookupGroup, say, SetupError } from './setup.js'
 import { setupCentral } from './setup-fleet-central.js'
 import { DEFAULT_LOG_DIR, DEFAULT_PORT, parseEndpoint, renderForwardConfig, requireSafePath, rsyslogCheck, rsyslogUser } from './setup-fleet-common.js'
-import { HOST_NAME } from './setup-fleet-pki.js'
+import { BUNDLE_FILES, HOST_NAME } from './setup-fleet-pki.js'
 
 const PACKAGE_ROOT = join(__dirname, '..', '..')
 export const FORWARD_TEMPLATE = join(PACKAGE_ROOT, 'deploy', 'rsyslog', 'ds01-forward.conf')
@@ -20,6 +20,7 @@ export const STATE_CLEAN_SCRIPT = join(PACKAGE_ROOT, 'deploy', 'rsyslog', 'ds01-
 const FORWARD_CONF = '60-ds01-forward.conf'
 export const DEFAULT_TLS_DIR = '/etc/ds01-events/tls'
 export const DEFAULT_PKI_DIR = '/etc/ds01-events/fleet-ca'
+export const DEFAULT_ARCHIVE = '/var/log/ds01-fleet'
 
 export const FLEET_OPTIONS = {
   forward: { type: 'string' },
@@ -133,6 +134,13 @@ interface ForwardOptions {
 
 interface BundleInfo { host: string, peer: string, central: string, port: number }
 
+/** Whether `json` is a bundle's fleet.json as 'setup --central --add-host' writes it (setup reads it, uninstall recognises its folder by it). */
+export function isBundleInfo(json: unknown): json is BundleInfo {
+  const j = json as Partial<BundleInfo> | null
+  return typeof j === 'object' && j !== null && typeof j.central === 'string' && HOST_NAME.test(j.central) &&
+    typeof j.peer === 'string' && /^[A-Za-z0-9.-]+$/.test(j.peer) && Number.isInteger(j.port)
+}
+
 /**
  * The host's key and certificates from the bundle --add-host made, in TLS_DIR:
  * the key readable by rsyslog's user alone. Without --tls-bundle, what an
@@ -142,7 +150,7 @@ function installTls(o: ForwardOptions): BundleInfo {
   const uid = rsyslogUser(o.user)
   const info = join(o.tlsDir, 'fleet.json')
   if (o.tlsBundle !== undefined) {
-    for (const name of ['ca.pem', 'cert.pem', 'key.pem', 'fleet.json']) {
+    for (const name of BUNDLE_FILES) {
       if (!fs.existsSync(join(o.tlsBundle, name))) throw new SetupError(`--tls-bundle ${o.tlsBundle}: ${name} is missing (the folder 'setup --central --add-host NAME' made on the central host)`)
     }
     fs.mkdirSync(o.tlsDir, { recursive: true, mode: 0o755 })
@@ -156,8 +164,8 @@ function installTls(o: ForwardOptions): BundleInfo {
   fs.chownSync(join(o.tlsDir, 'key.pem'), uid.uid, uid.gid)
   fs.chmodSync(join(o.tlsDir, 'key.pem'), 0o400)
   say(`${join(o.tlsDir, 'key.pem')}: owner ${uid.name}, mode 0400`)
-  const parsed = JSON.parse(fs.readFileSync(info, 'utf8')) as BundleInfo
-  if (!HOST_NAME.test(parsed.central) || !/^[A-Za-z0-9.-]+$/.test(parsed.peer) || !Number.isInteger(parsed.port)) throw new SetupError(`${info} is not a bundle of ours`)
+  const parsed: unknown = JSON.parse(fs.readFileSync(info, 'utf8'))
+  if (!isBundleInfo(parsed)) throw new SetupError(`${info} is not a bundle of ours`)
   return parsed
 }
 
@@ -231,7 +239,7 @@ export async function runFleetSetup(args: string[]): Promise<number> {
       await setupCentral({
         url: resolved?.url,
         listen: values.listen ?? `0.0.0.0:${DEFAULT_PORT}`,
-        archive: values.archive ?? '/var/log/ds01-fleet',
+        archive: values.archive ?? DEFAULT_ARCHIVE,
         rsyslogDir,
         pkiDir: values['pki-dir'] ?? DEFAULT_PKI_DIR,
         name: values.name,

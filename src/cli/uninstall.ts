@@ -11,7 +11,9 @@ import { DEFAULT_EVENTS_FILE, DEFAULT_GPU_UTILIZATION_FILE, parseCommandArgs } f
 import { runHelp, usageError } from './help.js'
 import { WASTE_CRON, WASTE_SERVICE, WASTE_TIMER, wastePaths } from './setup-waste.js'
 import { SETUP_OPTIONS } from './setup.js'
-import { DEFAULT_PKI_DIR, DEFAULT_TLS_DIR, FLEET_OPTIONS } from './setup-fleet.js'
+import { DEFAULT_ARCHIVE, DEFAULT_PKI_DIR, DEFAULT_TLS_DIR, FLEET_OPTIONS, isBundleInfo } from './setup-fleet.js'
+import { BUNDLE_FILES, pkiPaths, registryTemp } from './setup-fleet-pki.js'
+import { ARCHIVE_LOGROTATE } from './setup-fleet-central.js'
 
 const DEFAULT_DIR = dirname(DEFAULT_EVENTS_FILE)
 const SYSTEM_UNIT_DIR = '/etc/systemd/system'
@@ -83,7 +85,7 @@ function removeFleet(o: FleetPaths): void {
     forwarded,
     central,
     removeFile(join(o.rsyslogDir, '61-ds01-central-hosts.conf'), true),
-    removeFile(join(o.logrotateDir, 'ds01-fleet'), true),
+    removeFile(join(o.logrotateDir, basename(ARCHIVE_LOGROTATE)), true),
     removeFile(join(o.unitDir, 'rsyslog.service.d', 'ds01-events.conf'), true),
     removeFile(join(o.sbinDir, 'ds01-imfile-state-clean'), true),
     removePki(o.pkiDir),
@@ -145,18 +147,18 @@ function fleetDir(dir: string, marker: string, ours: (json: Record<string, unkno
  * private keys). Files of other names, and the folders holding them, are kept.
  */
 function removePki(dir: string): boolean {
-  if (!fleetDir(dir, 'hosts.json', (j) => typeof j.central === 'string' && Array.isArray(j.hosts))) return false
-  const bundles = join(dir, 'bundles')
+  const { bundles, ...p } = pkiPaths(dir)
+  if (!fleetDir(dir, basename(p.registry), (j) => typeof j.central === 'string' && Array.isArray(j.hosts))) return false
   let kept = 0
   if (fs.lstatSync(bundles, { throwIfNoEntry: false })?.isDirectory() === true) {
     for (const entry of fs.readdirSync(bundles, { withFileTypes: true })) {
       if (!entry.isDirectory()) continue
-      removeNamed(join(bundles, entry.name), ['ca.pem', 'cert.pem', 'key.pem', 'fleet.json'])
+      removeNamed(join(bundles, entry.name), [...BUNDLE_FILES])
     }
     kept = fs.readdirSync(bundles).length
     if (kept === 0) fs.rmdirSync(bundles)
   }
-  const gone = removeNamed(dir, ['ca.pem', 'ca.key', 'central.pem', 'central.key', 'hosts.json', 'hosts.json.tmp'])
+  const gone = removeNamed(dir, [p.ca, p.caKey, p.cert, p.key, p.registry, registryTemp(p.registry)].map((f) => basename(f)))
   if (!fs.existsSync(dir)) say(`${dir}: removed (the fleet's CA and its key, the central's certificate, the hosts' bundles)`)
   else say(`${dir}: the CA, the central's certificate and the bundles removed; kept the directory for what else is in it: ${fs.readdirSync(dir).join(', ')}${kept > 0 ? ` (and ${kept} in bundles/)` : ''}`)
   return gone
@@ -164,8 +166,8 @@ function removePki(dir: string): boolean {
 
 /** A GPU host's key and certificates (setup --forward --tls-bundle). */
 function removeTls(dir: string): boolean {
-  if (!fleetDir(dir, 'fleet.json', (j) => typeof j.central === 'string' && typeof j.peer === 'string' && typeof j.port === 'number')) return false
-  const gone = removeNamed(dir, ['ca.pem', 'cert.pem', 'key.pem', 'fleet.json'])
+  if (!fleetDir(dir, 'fleet.json', isBundleInfo)) return false
+  const gone = removeNamed(dir, [...BUNDLE_FILES])
   if (!fs.existsSync(dir)) say(`${dir}: removed (this host's key and certificates)`)
   else say(`${dir}: this host's key and certificates removed; kept the directory for what else is in it: ${fs.readdirSync(dir).join(', ')}`)
   return gone
@@ -338,7 +340,7 @@ export function runUninstall(args: string[]): number {
       pkiDir: values['pki-dir'] ?? DEFAULT_PKI_DIR,
       tlsDir: values['tls-dir'] ?? DEFAULT_TLS_DIR,
       logrotateDir: values['logrotate-dir'] ?? '/etc/logrotate.d',
-      archive: values.archive ?? '/var/log/ds01-fleet'
+      archive: values.archive ?? DEFAULT_ARCHIVE
     })
     if (values['purge-logs'] === true) purgeLogs(dir)
     else keptLogs(dir)
