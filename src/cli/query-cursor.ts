@@ -5,7 +5,7 @@
 // again on the next run (at least once), never loses them.
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { CURSOR_FILES, decodeCursor, encodeCursor, type Position, type Progress } from '../reader/index.js'
+import { decodeCursor, encodeCursor, type Position, type Progress } from '../reader/index.js'
 
 export const CURSOR_OPTIONS = {
   'cursor-file': { type: 'string' },
@@ -61,7 +61,7 @@ export function cursorStart(v: CursorValues): CursorStart {
  */
 export function cursorEnd(progress: Progress, start: Position[] | undefined): Position[] | null {
   const read = progress.positions().filter((p) => p.file.fpLen > 0)
-  if (read.length > 0) return read.slice(-CURSOR_FILES)
+  if (read.length > 0) return read
   return start !== undefined && start.length > 0 ? start : null
 }
 

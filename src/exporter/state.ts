@@ -9,19 +9,17 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
-import type { Position } from '../reader/index.js'
+import { CURSOR_FILES, FINGERPRINT_BYTES, type Position } from '../reader/index.js'
 
 export const STATE_VERSION = 2
 export const STATE_FILE = 'exporter-state.json'
-
-const FP_BYTES = 4096
 
 /** A reader position, flat: the file (device, inode, fingerprint of its first fpLen bytes) and the end of the last line read. */
 const filePosition = z.object({
   dev: z.number().int().nonnegative(),
   ino: z.number().int().nonnegative(),
   offset: z.number().int().nonnegative(),
-  fpLen: z.number().int().nonnegative().max(FP_BYTES),
+  fpLen: z.number().int().nonnegative().max(FINGERPRINT_BYTES),
   fp: z.string().regex(/^[0-9a-f]{32}$/)
 })
 
@@ -31,12 +29,12 @@ const filePositionV1 = z.object({
   ino: z.number().int().nonnegative(),
   offset: z.number().int().nonnegative(),
   head: z.string(),
-  headLength: z.number().int().nonnegative().max(FP_BYTES)
+  headLength: z.number().int().nonnegative().max(FINGERPRINT_BYTES)
 })
 
 const logState = z.object({
   path: z.string().min(1),
-  position: z.object({ files: z.array(filePosition).max(8) })
+  position: z.object({ files: z.array(filePosition).max(CURSOR_FILES) })
 })
 
 const logStateV1 = z.object({

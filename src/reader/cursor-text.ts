@@ -33,8 +33,8 @@ function part(p: Position): string {
  * oldest first, joined by `/` (several only while a rotated file is read in its grace).
  */
 export function encodeCursor(p: Position | readonly Position[]): string {
-  const list = Array.isArray(p) ? p : [p as Position]
-  return `ds01:v1;${list.map(part).join('/')}`
+  // (one position, nearly always: a record's cursor is made for every line read, so no list for it)
+  return `ds01:v1;${Array.isArray(p) ? p.map(part).join('/') : part(p as Position)}`
 }
 
 /** The positions of cursor text (oldest first, at least one), or null when it is not one. */

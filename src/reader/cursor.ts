@@ -68,6 +68,19 @@ export class Progress {
     return this.file === null ? null : { file: this.file, offset: this.base + newline + 1 }
   }
 
+  /**
+   * The cursor just after a line ending at buffer offset `newline`: this file at that line's end,
+   * and every other file still being read (a rotated file in its grace) where it stands, oldest first.
+   */
+  cursorAfter(newline: number): string | null {
+    const at = this.after(newline)
+    if (at === null) return null
+    if (this.trail.length <= 1) return encodeCursor(at) // one file being read (nearly always): no list to build
+    const all = this.positions().map((p) => p.file.dev === at.file.dev && p.file.ino === at.file.ino ? at : p).filter((p) => p.file.fpLen > 0)
+    if (!all.includes(at)) all.push(at)
+    return encodeCursor(all.slice(-CURSOR_FILES))
+  }
+
   /** Reading `id` from `offset` (again, or the first time). */
   reading(id: FileIdentity, offset: number): void {
     this.file = id
@@ -104,9 +117,12 @@ export class Progress {
     while (this.trail.length > 1 && !this.trail[0].open) this.trail.shift()
   }
 
-  /** Where reading is, oldest first: every file still being read (or the last one read), each with the end of its last line read. */
+  /**
+   * Where reading is, oldest first: every file still being read (or the last one read), each with
+   * the end of its last line read; at most CURSOR_FILES, the newest (what a cursor or a state holds).
+   */
   positions(): Position[] {
-    return this.trail.map((t) => ({ file: { ...t.position.file }, offset: t.position.offset }))
+    return this.trail.slice(-CURSOR_FILES).map((t) => ({ file: { ...t.position.file }, offset: t.position.offset }))
   }
 }
 
@@ -118,11 +134,8 @@ export class Progress {
 export function cursorRecordSink(inner: LineSink, out: EventRecord[], progress: Progress): LineSink {
   return (buf, start, end, fast, event) => {
     inner(buf, start, end, fast, event)
-    const at = progress.after(end)
-    if (at === null || out.length === 0) return
-    // the files being read, oldest first, this line's own at the end of this line
-    const all = progress.positions().map((p) => p.file.dev === at.file.dev && p.file.ino === at.file.ino ? at : p).filter((p) => p.file.fpLen > 0)
-    if (!all.includes(at)) all.push(at)
-    out[out.length - 1].cursor = encodeCursor(all.slice(-CURSOR_FILES))
+    if (out.length === 0) return
+    const cursor = progress.cursorAfter(end)
+    if (cursor !== null) out[out.length - 1].cursor = cursor
   }
 }
